@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Throughput and peak memory of `readout run`, end to end.
+
+  python3 scripts/bench.py            # Reuters-21578 (1 and 2 threads), then
+                                      # replicated to ~20k and ~1M articles
+  python3 scripts/bench.py --quick    # Reuters-21578 only
+
+MB/s counts the raw article text read (manifest `input_bytes`) per second of
+wall time; "MB per CPU-second" divides by user+system time instead, which is
+the per-core throughput and holds on a busy machine. Peak memory is the maximum
+resident set size reported by /usr/bin/time. The replicated corpora are
+folders of symlinks to the shared Reuters files (no copies), with ids taken
+from each copy's path so that every article stays distinct."""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REUTERS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "reuters21578"))
+BIN = os.path.join(ROOT, "target", "release", "readout")
+# Record ids come from each file's path: replicated copies stay distinct.
+BENCH_CONFIG = """[readers.json.fields]
+id = []
+text = ["body"]
+published = ["date"]
+"""
+ARTICLES_PER_COPY = 19043  # Reuters-21578 records with a body
+
+
+def run(corpus, threads, work):
+    out = os.path.join(work, "out")
+    shutil.rmtree(out, ignore_errors=True)
+    config = os.path.join(work, "bench.toml")
+    with open(config, "w") as f:
+        f.write(BENCH_CONFIG)
+    timing = os.path.join(work, "time.txt")
+    cmd = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", timing, BIN, "run", "--quiet",
+           "--config", config, "--corpus", corpus, "--out", out, "--threads", str(threads)]
+    subprocess.run(cmd, check=True)
+    seconds, user, system, max_kb = open(timing).read().split()[-4:]
+    manifest = json.load(open(os.path.join(out, "manifest.json")))
+    shutil.rmtree(out, ignore_errors=True)
+    return {
+        "articles": manifest["rows"]["articles"],
+        "mb": manifest["input_bytes"] / 1e6,
+        "seconds": float(seconds),
+        "cpu_seconds": float(user) + float(system),
+        "peak_mib": int(max_kb) / 1024,
+        "timings": manifest["timings"],
+    }
+
+
+def replicate(work, copies):
+    corpus = os.path.join(work, f"replicated-{copies}")
+    if os.path.isdir(corpus):
+        return corpus
+    files = sorted(f for f in os.listdir(REUTERS) if f.endswith(".json"))
+    for c in range(copies):
+        d = os.path.join(corpus, f"copy-{c:04d}")
+        os.makedirs(d)
+        for f in files:
+            os.symlink(os.path.join(REUTERS, f), os.path.join(d, f))
+    return corpus
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="Reuters-21578 only")
+    parser.add_argument("--articles", type=int, default=1_000_000, help="size of the large replicated corpus")
+    args = parser.parse_args()
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
+    work = tempfile.mkdtemp(prefix="readout-bench-")
+    rows = []
+    try:
+        for threads in (1, 2):
+            rows.append(("reuters21578", threads, run(REUTERS, threads, work)))
+        if not args.quick:
+            for target in (20_000, args.articles):
+                copies = max(1, round(target / ARTICLES_PER_COPY))
+                rows.append((f"replicated x{copies}", 2, run(replicate(work, copies), 2, work)))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print("| corpus | threads | articles | MB | wall s | CPU s | MB/s (wall) | MB per CPU-second | peak MiB |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, threads, r in rows:
+        rate = r["mb"] / r["seconds"]
+        per_cpu = r["mb"] / max(r["cpu_seconds"], 1e-9)
+        print(f"| {name} | {threads} | {r['articles']} | {r['mb']:.1f} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} | {rate:.1f} | {per_cpu:.1f} | {r['peak_mib']:.0f} |")
+    print()
+    print("MB per CPU-second is the per-core figure; it does not depend on what else the machine runs.")
+    print()
+    print("stage seconds (summed over threads) on the last run:", json.dumps(rows[-1][2]["timings"]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

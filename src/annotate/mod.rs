@@ -1,0 +1,4 @@
+//! Per-article annotation stages. Each is a pure function of one article's
+//! cleaned text and the compiled lexicons.
+
+pub mod metadata;

@@ -1,0 +1,29 @@
+//! readout turns a corpus of news articles into tidy tables: articles, their
+//! cleaned texts, and (as the stages land) names, dates, quotes, claims and
+//! events, written as Parquet and CSV.
+//!
+//! Data flows read → clean → annotate each article → resolve across
+//! articles → write tables, one module per stage:
+//! - [`read`]: find input files, pick a reader, stream raw articles;
+//! - [`clean`]: the text every offset points into;
+//! - [`annotate`]: per-article stages, pure functions;
+//! - [`pipeline`]: the per-article stages composed;
+//! - [`runner`]: the one place that owns parallelism and batching;
+//! - [`write`]: table schemas (one definition) and the Parquet/CSV writers.
+//!
+//! The library never prints and never exits; the binary does both.
+#![warn(missing_docs)]
+
+pub mod annotate;
+pub mod clean;
+pub mod config;
+pub mod error;
+pub mod model;
+pub mod pipeline;
+pub mod read;
+pub mod runner;
+pub mod write;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use runner::{run, NoProgress, Progress, Report, RunPaths};

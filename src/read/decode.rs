@@ -1,0 +1,114 @@
+//! Bytes to text: UTF-8 when valid, else the encoding a BOM names or
+//! chardetng detects, recorded rather than thrown away. Binary files are
+//! told apart here, so that they become rejects with a reason.
+
+use encoding_rs::Encoding;
+
+/// Decoded text and the encoding it was in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The text.
+    pub text: String,
+    /// Name of the encoding, e.g. `UTF-8`, `windows-1252`.
+    pub encoding: &'static str,
+}
+
+/// Decodes a file's bytes. `forced` skips detection (a configured encoding).
+/// The error is a reject reason.
+pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded, String> {
+    if bytes.is_empty() {
+        return Err("empty file".into());
+    }
+    if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
+        // A BOM is explicit: UTF-16 text legitimately holds NUL bytes.
+        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        if had_errors {
+            return Err(format!("invalid {} text after its byte-order mark", encoding.name()));
+        }
+        return check_text(text.into_owned(), encoding.name());
+    }
+    if let Some(offset) = memchr::memchr(0, bytes) {
+        return Err(format!("binary file: NUL byte at byte {offset}"));
+    }
+    if let Some(encoding) = forced {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        return check_text(text.into_owned(), encoding.name());
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => check_text(text.to_owned(), "UTF-8"),
+        Err(_) => {
+            let mut detector = chardetng::EncodingDetector::new();
+            detector.feed(bytes, true);
+            let encoding = detector.guess(None, true);
+            let (text, _) = encoding.decode_without_bom_handling(bytes);
+            check_text(text.into_owned(), encoding.name())
+        }
+    }
+}
+
+/// Text whose characters are largely control codes is not an article.
+fn check_text(text: String, encoding: &'static str) -> Result<Decoded, String> {
+    let mut controls = 0usize;
+    let mut total = 0usize;
+    for c in text.chars() {
+        total += 1;
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\u{0C}') {
+            controls += 1;
+        }
+    }
+    if controls > 8 && controls * 20 > total {
+        return Err(format!(
+            "binary file: {controls} of {total} characters are control codes (read as {encoding})"
+        ));
+    }
+    Ok(Decoded { text, encoding })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_is_kept() {
+        let d = decode("Shoigu “said”".as_bytes(), None).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.text, "Shoigu “said”");
+    }
+
+    #[test]
+    fn legacy_encoding_is_detected_and_recorded() {
+        // "café £5 – naïve" in windows-1252
+        let bytes = b"The caf\xe9 charged \xa35 \x96 a na\xefve price for the coffee in London.";
+        let d = decode(bytes, None).unwrap();
+        assert_eq!(d.encoding, "windows-1252");
+        assert_eq!(d.text, "The café charged £5 – a naïve price for the coffee in London.");
+    }
+
+    #[test]
+    fn bom_utf16_is_decoded() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "Kyiv".encode_utf16() {
+            bytes.extend(unit.to_le_bytes());
+        }
+        let d = decode(&bytes, None).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding), ("Kyiv", "UTF-16LE"));
+    }
+
+    #[test]
+    fn binary_and_empty_are_rejected_with_reasons() {
+        assert_eq!(decode(b"", None).unwrap_err(), "empty file");
+        assert_eq!(
+            decode(b"PK\x03\x04\x00\x00", None).unwrap_err(),
+            "binary file: NUL byte at byte 4"
+        );
+        let noise: Vec<u8> = (0..200u32).map(|i| (i % 31 + 1) as u8).collect();
+        assert!(decode(&noise, None).unwrap_err().starts_with("binary file:"));
+    }
+
+    #[test]
+    fn forced_encoding_is_used() {
+        let d = decode(b"Pozna\xf1", Some(encoding_rs::ISO_8859_2)).unwrap();
+        assert_eq!(d.text, "Poznań");
+        assert_eq!(d.encoding, "ISO-8859-2");
+    }
+}

@@ -1,0 +1,203 @@
+//! Reading the corpus: find the input files, pick a reader by extension,
+//! and stream articles (or rejects) out in a fixed order, in batches. This
+//! runs on one thread; decoding and everything after it run in parallel.
+
+pub mod csv;
+pub mod decode;
+pub mod json;
+pub mod record;
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::model::{InputFormat, Metadata, RawArticle, RawText};
+use crate::write::schema::RejectRow;
+
+/// What a reader yields: an article, a JSON record still to be parsed, or a
+/// reject with its reason.
+#[derive(Debug)]
+pub enum Input {
+    /// An article to process.
+    Article(Box<RawArticle>),
+    /// One JSON record's text: parsing it is left to the parallel stage.
+    JsonRecord(Box<json::JsonRecord>),
+    /// An input that cannot become an article.
+    Reject(RejectRow),
+}
+
+impl Input {
+    /// Bytes of text it carries, for cutting batches.
+    pub fn text_bytes(&self) -> usize {
+        match self {
+            Input::Article(a) => a.body.len(),
+            Input::JsonRecord(r) => r.json.len(),
+            Input::Reject(_) => 0,
+        }
+    }
+}
+
+/// One input file, relative to the corpus root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// Full path.
+    pub path: PathBuf,
+    /// Relative path with `/` separators.
+    pub rel_path: String,
+    /// Size in bytes (0 when unreadable).
+    pub bytes: u64,
+}
+
+impl InputFile {
+    /// Relative path without its extension: the id of a one-article file.
+    pub fn stem(&self) -> &str {
+        match self.rel_path.rfind('.') {
+            Some(dot) if !self.rel_path[dot..].contains('/') && dot > self.rel_path.rfind('/').map_or(0, |s| s + 1) => {
+                &self.rel_path[..dot]
+            }
+            _ => &self.rel_path,
+        }
+    }
+
+    fn extension(&self) -> String {
+        let stem_len = self.stem().len();
+        self.rel_path[stem_len..].trim_start_matches('.').to_ascii_lowercase()
+    }
+}
+
+/// Lists the corpus's files in id order (path without extension, then
+/// extension), so that one-article files come out sorted by id. Folders
+/// that cannot be listed become rejects.
+pub fn list_files(root: &Path, config: &Config) -> (Vec<InputFile>, Vec<RejectRow>) {
+    let mut files = Vec::new();
+    let mut rejects = Vec::new();
+    walk(root, root, config, &mut files, &mut rejects);
+    files.sort_by(|a, b| (a.stem(), a.extension()).cmp(&(b.stem(), b.extension())));
+    (files, rejects)
+}
+
+fn walk(root: &Path, dir: &Path, config: &Config, files: &mut Vec<InputFile>, rejects: &mut Vec<RejectRow>) {
+    let rel = |p: &Path| {
+        p.strip_prefix(root)
+            .unwrap_or(p)
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            rejects.push(RejectRow {
+                source: rel(dir),
+                reason: format!("cannot list folder: {e}"),
+            });
+            return;
+        }
+    };
+    for entry in entries {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                rejects.push(RejectRow {
+                    source: rel(dir),
+                    reason: format!("cannot list folder: {e}"),
+                });
+                continue;
+            }
+        };
+        let path = entry.path();
+        if config.input.skip_hidden && entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        // Symlinks are followed to files but not into folders, which could loop.
+        let is_symlink = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
+        match std::fs::metadata(&path) {
+            Ok(meta) if meta.is_dir() => {
+                if config.input.recursive && !is_symlink {
+                    walk(root, &path, config, files, rejects);
+                }
+            }
+            Ok(meta) => files.push(InputFile {
+                rel_path: rel(&path),
+                path,
+                bytes: meta.len(),
+            }),
+            Err(e) => rejects.push(RejectRow {
+                source: rel(&path),
+                reason: format!("cannot read file: {e}"),
+            }),
+        }
+    }
+}
+
+/// Reads one file with the reader its extension selects.
+pub fn read_file(file: &InputFile, config: &Config, emit: &mut dyn FnMut(Input)) {
+    let readers = &config.readers;
+    let ext = file.extension();
+    let has = |list: &[String]| list.iter().any(|e| e.eq_ignore_ascii_case(&ext));
+    let stem = file.stem();
+    if has(&readers.text.extensions) {
+        match std::fs::read(&file.path) {
+            Ok(bytes) => emit(Input::Article(Box::new(RawArticle {
+                article_id: stem.to_owned(),
+                source: file.rel_path.clone(),
+                format: InputFormat::Text,
+                body: RawText::Bytes(bytes),
+                meta: Metadata::default(),
+            }))),
+            Err(e) => emit(Input::Reject(RejectRow {
+                source: file.rel_path.clone(),
+                reason: format!("cannot read file: {e}"),
+            })),
+        }
+    } else if has(&readers.json.extensions) {
+        json::read_json(&file.path, &file.rel_path, stem, emit);
+    } else if has(&readers.json.lines_extensions) {
+        json::read_json_lines(&file.path, &file.rel_path, stem, emit);
+    } else if has(&readers.csv.extensions) {
+        csv::read_csv(&file.path, &file.rel_path, stem, &readers.csv, emit);
+    } else {
+        let known: Vec<&String> = readers
+            .text
+            .extensions
+            .iter()
+            .chain(&readers.json.extensions)
+            .chain(&readers.json.lines_extensions)
+            .chain(&readers.csv.extensions)
+            .collect();
+        let shown = if ext.is_empty() {
+            "no extension".to_owned()
+        } else {
+            format!("extension `.{ext}`")
+        };
+        emit(Input::Reject(RejectRow {
+            source: file.rel_path.clone(),
+            reason: format!(
+                "no reader for {shown} (readers take {}; see [readers] in the config)",
+                known.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
+            ),
+        }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(rel: &str) -> InputFile {
+        InputFile {
+            path: PathBuf::from(rel),
+            rel_path: rel.into(),
+            bytes: 0,
+        }
+    }
+
+    #[test]
+    fn stems_and_extensions() {
+        assert_eq!(file("business/001.txt").stem(), "business/001");
+        assert_eq!(file("a.b/c").stem(), "a.b/c");
+        assert_eq!(file("README").extension(), "");
+        assert_eq!(file("x/y.JSONL").extension(), "jsonl");
+        assert_eq!(file(".hidden").stem(), ".hidden");
+    }
+}

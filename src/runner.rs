@@ -1,0 +1,248 @@
+//! The one place that owns parallelism. A reader thread lists and reads the
+//! corpus in a fixed order and cuts it into batches; each batch runs through
+//! the per-article pipeline on a rayon pool (`collect` keeps input order);
+//! the rows are then appended to the tables on this thread. At most a few
+//! batches are in flight, so memory stays bounded whatever the corpus size.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{BTreeMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::pipeline::{Pipeline, Processed, StageTimes};
+use crate::read::{list_files, read_file, Input};
+use crate::write::schema::RejectRow;
+use crate::write::{Manifest, Outputs, TableRows};
+
+/// Where a run reads and writes; command-line values override the config's.
+#[derive(Debug, Clone)]
+pub struct RunPaths {
+    /// Corpus folder.
+    pub corpus: PathBuf,
+    /// Output folder.
+    pub out: PathBuf,
+}
+
+/// Hears about progress; the binary draws a bar with it. Called from the
+/// run's main thread only.
+pub trait Progress {
+    /// The total bytes of input files, once they are listed.
+    fn start(&self, _total_bytes: u64) {}
+    /// Bytes of input files finished since the last call.
+    fn advance(&self, _bytes: u64) {}
+    /// The run is done.
+    fn finish(&self) {}
+}
+
+/// Progress that nobody watches.
+pub struct NoProgress;
+impl Progress for NoProgress {}
+
+/// What a run did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Files written, manifest last.
+    pub files: Vec<PathBuf>,
+    /// Rows per table.
+    pub rows: BTreeMap<String, u64>,
+    /// Input files listed.
+    pub input_files: u64,
+    /// Bytes of raw article text read.
+    pub article_bytes: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+    /// Threads used.
+    pub threads: usize,
+}
+
+struct Batch {
+    inputs: Vec<Input>,
+    /// Bytes of the files completed by the time this batch was cut.
+    file_bytes_done: u64,
+}
+
+/// Reads the corpus, runs every stage and writes the tables.
+pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result<Report> {
+    let started = Instant::now();
+    if !paths.corpus.is_dir() {
+        return Err(Error::CorpusMissing {
+            path: paths.corpus.clone(),
+        });
+    }
+    let threads = if config.run.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        config.run.threads
+    };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("readout-worker-{i}"))
+        .build()
+        .map_err(|e| Error::Output {
+            path: paths.out.clone(),
+            message: format!("cannot start worker threads: {e}"),
+        })?;
+    let pipeline = Pipeline::new(config);
+    let mut timings: BTreeMap<String, f64> = BTreeMap::new();
+
+    let (files, listing_rejects) = list_files(&paths.corpus, config);
+    let total_bytes: u64 = files.iter().map(|f| f.bytes).sum();
+    let input_files = files.len() as u64;
+    progress.start(total_bytes);
+    timings.insert("list".into(), started.elapsed().as_secs_f64());
+
+    let outputs = Outputs::create(&paths.out, config)?;
+    let batch_articles = config.run.batch_articles;
+    let batch_bytes = config.run.batch_mib << 20;
+    let (batch_sender, batch_receiver) = sync_channel::<Batch>(2);
+    let (rows_sender, rows_receiver) = sync_channel::<TableRows>(2);
+
+    let mut seen_ids: HashSet<u64> = HashSet::new();
+    let mut stage_times = StageTimes::default();
+    let mut article_bytes = 0u64;
+    let (read_seconds, written) = std::thread::scope(|scope| {
+        // Reader: lists nothing, reads files in order, cuts batches.
+        let reader = scope.spawn(move || {
+            let read_started = Instant::now();
+            let mut inputs: Vec<Input> = listing_rejects.into_iter().map(Input::Reject).collect();
+            let mut bytes = 0usize;
+            let mut file_bytes_done = 0u64;
+            let mut hung_up = false;
+            for file in &files {
+                let mut emit = |input: Input| {
+                    bytes += input.text_bytes();
+                    inputs.push(input);
+                    if !hung_up && (inputs.len() >= batch_articles || bytes >= batch_bytes) {
+                        let batch = Batch {
+                            inputs: std::mem::take(&mut inputs),
+                            file_bytes_done,
+                        };
+                        bytes = 0;
+                        file_bytes_done = 0;
+                        // The receiver hangs up only when writing failed.
+                        hung_up = batch_sender.send(batch).is_err();
+                    }
+                };
+                read_file(file, config, &mut emit);
+                file_bytes_done += file.bytes;
+                if hung_up {
+                    break;
+                }
+            }
+            let _ = batch_sender.send(Batch {
+                inputs,
+                file_bytes_done,
+            });
+            read_started.elapsed().as_secs_f64()
+        });
+
+        // Writer: appends each batch's rows to the tables while the next
+        // batch is processed.
+        let writer = scope.spawn(move || -> Result<(Outputs, f64)> {
+            let mut outputs = outputs;
+            let mut seconds = 0.0;
+            for rows in rows_receiver {
+                let started = Instant::now();
+                outputs.append(rows)?;
+                seconds += started.elapsed().as_secs_f64();
+            }
+            Ok((outputs, seconds))
+        });
+
+        for batch in batch_receiver.iter() {
+            let processed: Vec<(Processed, StageTimes)> = pool.install(|| {
+                batch
+                    .inputs
+                    .into_par_iter()
+                    .map(|input| {
+                        let mut times = StageTimes::default();
+                        let processed = pipeline.process_input(input, &mut times);
+                        (processed, times)
+                    })
+                    .collect()
+            });
+            let mut rows = TableRows::default();
+            for (item, times) in processed {
+                stage_times.add(&times);
+                match item {
+                    Processed::Article(output) => {
+                        if !seen_ids.insert(id_hash(&output.article.article_id)) {
+                            rows.rejects.push(RejectRow {
+                                reason: format!(
+                                    "duplicate article id `{}`: an earlier input has the same id",
+                                    output.article.article_id
+                                ),
+                                source: output.article.source,
+                            });
+                            continue;
+                        }
+                        article_bytes += output.article.raw_bytes as u64;
+                        output.push_into(&mut rows);
+                    }
+                    Processed::Reject(row) => rows.rejects.push(row),
+                }
+            }
+            if rows_sender.send(rows).is_err() {
+                break; // the writer failed; its error is reported below
+            }
+            progress.advance(batch.file_bytes_done);
+        }
+        drop(batch_receiver);
+        drop(rows_sender);
+        let read_seconds = reader.join().expect("reader thread does not panic");
+        let written = writer.join().expect("writer thread does not panic");
+        (read_seconds, written)
+    });
+    let (outputs, write_seconds) = written?;
+
+    timings.insert("read".into(), read_seconds);
+    timings.insert("decode".into(), stage_times.decode);
+    timings.insert("clean".into(), stage_times.clean);
+    timings.insert("annotate".into(), stage_times.annotate);
+    let rows: BTreeMap<String, u64> = outputs.row_counts().into_iter().collect();
+    let manifest_rows = rows.clone();
+    timings.insert("write".into(), write_seconds);
+    let mut manifest = Manifest {
+        version: env!("CARGO_PKG_VERSION").into(),
+        config_hash: config.hash(),
+        input_files,
+        input_bytes: article_bytes,
+        rows: manifest_rows,
+        timings,
+    };
+    // Finishing the tables is part of writing; measure it before the
+    // manifest that records it is written.
+    manifest.timings.insert("total".into(), started.elapsed().as_secs_f64());
+    let files = outputs.commit(&manifest)?;
+    progress.finish();
+    Ok(Report {
+        files,
+        rows,
+        input_files,
+        article_bytes,
+        seconds: started.elapsed().as_secs_f64(),
+        threads,
+    })
+}
+
+/// A fixed-key hash: the set of seen ids holds 8 bytes per article, not the
+/// id itself, so it stays small for millions of articles.
+fn id_hash(id: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    id.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// Resolves the corpus and output folders: command line first, then config.
+pub fn paths(config: &Config, corpus: Option<&Path>, out: Option<&Path>) -> RunPaths {
+    RunPaths {
+        corpus: corpus.map_or_else(|| config.input.corpus.clone(), Path::to_path_buf),
+        out: out.map_or_else(|| config.output.dir.clone(), Path::to_path_buf),
+    }
+}

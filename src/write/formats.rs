@@ -1,0 +1,183 @@
+//! The two file formats, both driven by a table's Arrow schema: Parquet
+//! (the source of truth) and CSV (the same rows for spreadsheets).
+
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Date32Type, Int64Type};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, SchemaRef};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
+
+use crate::error::{Error, Result};
+
+/// Columns whose values are long and rarely repeat: dictionary encoding
+/// only costs time there.
+const NO_DICTIONARY: &[&str] = &["text", "summary", "reason"];
+
+/// How Parquet files are encoded.
+#[derive(Debug, Clone, Copy)]
+pub struct ParquetOptions {
+    /// zstd level for final tables.
+    pub zstd_level: i32,
+    /// Rows per row group.
+    pub row_group_rows: usize,
+}
+
+fn properties(schema: &SchemaRef, compression: Compression, row_group_rows: usize) -> WriterProperties {
+    let mut builder = WriterProperties::builder()
+        .set_compression(compression)
+        .set_max_row_group_row_count(Some(row_group_rows));
+    for field in schema.fields() {
+        if NO_DICTIONARY.contains(&field.name().as_str()) {
+            // Min/max of long texts is useless for pruning and costs a
+            // comparison of every value.
+            let column = ColumnPath::from(field.name().as_str());
+            builder = builder
+                .set_column_dictionary_enabled(column.clone(), false)
+                .set_column_statistics_enabled(column, EnabledStatistics::None);
+        }
+    }
+    builder.build()
+}
+
+/// A Parquet file being written.
+pub struct ParquetFile {
+    path: PathBuf,
+    writer: ArrowWriter<BufWriter<File>>,
+}
+
+impl ParquetFile {
+    /// A final table, zstd-compressed.
+    pub fn create(path: &Path, schema: SchemaRef, options: ParquetOptions) -> Result<Self> {
+        let level = ZstdLevel::try_new(options.zstd_level).map_err(|e| output_error(path, e))?;
+        let props = properties(&schema, Compression::ZSTD(level), options.row_group_rows);
+        Self::with_properties(path, schema, props)
+    }
+
+    /// A temporary sorted run: fast compression, read back once.
+    pub fn create_run(path: &Path, schema: SchemaRef) -> Result<Self> {
+        let props = properties(&schema, Compression::SNAPPY, 8_192);
+        Self::with_properties(path, schema, props)
+    }
+
+    fn with_properties(path: &Path, schema: SchemaRef, props: WriterProperties) -> Result<Self> {
+        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema, Some(props))
+            .map_err(|e| output_error(path, e))?;
+        Ok(ParquetFile {
+            path: path.to_path_buf(),
+            writer,
+        })
+    }
+
+    /// Appends a batch.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.writer.write(batch).map_err(|e| output_error(&self.path, e))
+    }
+
+    /// Writes the footer and flushes to disk.
+    pub fn finish(self) -> Result<PathBuf> {
+        let buffered = self.writer.into_inner().map_err(|e| output_error(&self.path, e))?;
+        let file = buffered
+            .into_inner()
+            .map_err(|e| Error::io(&self.path, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&self.path, e))?;
+        Ok(self.path)
+    }
+}
+
+/// A CSV file being written: a header row from the schema, lists joined
+/// with `; `, days as ISO dates, nulls as empty cells.
+pub struct CsvFile {
+    path: PathBuf,
+    writer: csv::Writer<BufWriter<File>>,
+}
+
+impl CsvFile {
+    /// Creates the file and writes the header.
+    pub fn create(path: &Path, schema: &SchemaRef) -> Result<Self> {
+        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let mut writer = csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 20, file));
+        writer
+            .write_record(schema.fields().iter().map(|f| f.name().as_str()))
+            .map_err(|e| output_error(path, e))?;
+        Ok(CsvFile {
+            path: path.to_path_buf(),
+            writer,
+        })
+    }
+
+    /// Appends a batch's rows.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        let mut record = csv::StringRecord::new();
+        let mut cell = String::new();
+        for row in 0..batch.num_rows() {
+            record.clear();
+            for column in batch.columns() {
+                cell.clear();
+                format_cell(column.as_ref(), row, &mut cell);
+                record.push_field(&cell);
+            }
+            self.writer
+                .write_record(&record)
+                .map_err(|e| output_error(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Flushes to disk.
+    pub fn finish(self) -> Result<PathBuf> {
+        let buffered = self
+            .writer
+            .into_inner()
+            .map_err(|e| output_error(&self.path, e.error()))?;
+        let file = buffered
+            .into_inner()
+            .map_err(|e| Error::io(&self.path, e.into_error()))?;
+        file.sync_all().map_err(|e| Error::io(&self.path, e))?;
+        Ok(self.path)
+    }
+}
+
+fn format_cell(column: &dyn Array, row: usize, out: &mut String) {
+    use std::fmt::Write;
+    if column.is_null(row) {
+        return;
+    }
+    match column.data_type() {
+        DataType::Utf8 => out.push_str(column.as_string::<i32>().value(row)),
+        DataType::Int64 => {
+            let _ = write!(out, "{}", column.as_primitive::<Int64Type>().value(row));
+        }
+        DataType::Date32 => {
+            let days = column.as_primitive::<Date32Type>().value(row);
+            let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid date");
+            let date = epoch + chrono::Days::new(0) + chrono::TimeDelta::days(days as i64);
+            let _ = write!(out, "{}", date.format("%Y-%m-%d"));
+        }
+        DataType::List(_) => {
+            let items = column.as_list::<i32>().value(row);
+            let items = items.as_string::<i32>();
+            for i in 0..items.len() {
+                if i > 0 {
+                    out.push_str("; ");
+                }
+                out.push_str(items.value(i));
+            }
+        }
+        other => unreachable!("schema.rs declares no {other} column"),
+    }
+}
+
+fn output_error(path: &Path, error: impl std::fmt::Display) -> Error {
+    Error::Output {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    }
+}

@@ -1,0 +1,165 @@
+//! Writing tables. Everything is written into a temporary folder inside the
+//! output folder and moved into place only when every table is complete, so
+//! an interrupted run never leaves a half-written table behind.
+
+pub mod formats;
+pub mod schema;
+pub mod sink;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use formats::ParquetOptions;
+use schema::{ArticleRow, RejectRow, Table, TextRow, PARQUET_ONLY_BY_DEFAULT, TABLE_NAMES};
+use sink::{SinkOptions, TableSink};
+
+/// Prefix of the temporary folders; stale ones from crashed runs are removed
+/// at the start of the next run.
+const TMP_PREFIX: &str = ".readout-tmp-";
+
+/// Rows of every table produced by one batch of articles, in input order.
+#[derive(Debug, Default)]
+pub struct TableRows {
+    /// `articles` rows.
+    pub articles: Vec<ArticleRow>,
+    /// `texts` rows.
+    pub texts: Vec<TextRow>,
+    /// `rejects` rows.
+    pub rejects: Vec<RejectRow>,
+}
+
+impl TableRows {
+    /// Appends another batch's rows.
+    pub fn extend(&mut self, other: TableRows) {
+        self.articles.extend(other.articles);
+        self.texts.extend(other.texts);
+        self.rejects.extend(other.rejects);
+    }
+}
+
+/// The open sinks of every table.
+pub struct Outputs {
+    out_dir: PathBuf,
+    tmp_dir: PathBuf,
+    articles: TableSink<ArticleRow>,
+    texts: TableSink<TextRow>,
+    rejects: TableSink<RejectRow>,
+}
+
+/// Row counts per table, in `TABLE_NAMES` order.
+pub type RowCounts = Vec<(String, u64)>;
+
+impl Outputs {
+    /// Creates the output folder and a fresh temporary folder in it.
+    pub fn create(out_dir: &Path, config: &Config) -> Result<Outputs> {
+        std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
+        remove_stale_tmp_dirs(out_dir)?;
+        let tmp_dir = out_dir.join(format!("{TMP_PREFIX}{}", std::process::id()));
+        std::fs::create_dir_all(&tmp_dir).map_err(|e| Error::io(&tmp_dir, e))?;
+        let options = |name: &str| {
+            let csv_on = config.output.formats.iter().any(|f| f == "csv");
+            let csv = csv_on
+                && (!PARQUET_ONLY_BY_DEFAULT.contains(&name) || config.output.csv_tables.iter().any(|t| t == name));
+            SinkOptions {
+                dir: tmp_dir.clone(),
+                parquet: config.output.formats.iter().any(|f| f == "parquet"),
+                csv,
+                parquet_options: ParquetOptions {
+                    zstd_level: config.output.zstd_level,
+                    row_group_rows: config.output.row_group_rows,
+                },
+                sort_buffer_bytes: config.run.sort_buffer_mib << 20,
+            }
+        };
+        Ok(Outputs {
+            out_dir: out_dir.to_path_buf(),
+            articles: TableSink::create(options(ArticleRow::NAME))?,
+            texts: TableSink::create(options(TextRow::NAME))?,
+            rejects: TableSink::create(options(RejectRow::NAME))?,
+            tmp_dir,
+        })
+    }
+
+    /// Appends one batch's rows to every table.
+    pub fn append(&mut self, rows: TableRows) -> Result<()> {
+        self.articles.append(rows.articles)?;
+        self.texts.append(rows.texts)?;
+        self.rejects.append(rows.rejects)?;
+        Ok(())
+    }
+
+    /// Row counts so far.
+    pub fn row_counts(&self) -> RowCounts {
+        vec![
+            (ArticleRow::NAME.into(), self.articles.rows()),
+            (TextRow::NAME.into(), self.texts.rows()),
+            (RejectRow::NAME.into(), self.rejects.rows()),
+        ]
+    }
+
+    /// Completes every table, moves the files into the output folder, then
+    /// writes the manifest last.
+    pub fn commit(self, manifest: &Manifest) -> Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        files.extend(self.articles.finish()?);
+        files.extend(self.texts.finish()?);
+        files.extend(self.rejects.finish()?);
+        // Tables of an earlier run in a format or table this run does not
+        // write would otherwise sit beside the new ones, looking current.
+        for name in TABLE_NAMES {
+            for ext in ["parquet", "csv"] {
+                let stale = self.out_dir.join(format!("{name}.{ext}"));
+                let fresh = files.iter().any(|f| f.file_name() == stale.file_name());
+                if !fresh && stale.exists() {
+                    std::fs::remove_file(&stale).map_err(|e| Error::io(&stale, e))?;
+                }
+            }
+        }
+        let mut placed = Vec::new();
+        for file in files {
+            let target = self.out_dir.join(file.file_name().expect("table files have names"));
+            std::fs::rename(&file, &target).map_err(|e| Error::io(&target, e))?;
+            placed.push(target);
+        }
+        let manifest_tmp = self.tmp_dir.join("manifest.json");
+        let json = serde_json::to_string_pretty(manifest).expect("manifest serializes") + "\n";
+        std::fs::write(&manifest_tmp, json).map_err(|e| Error::io(&manifest_tmp, e))?;
+        let manifest_path = self.out_dir.join("manifest.json");
+        std::fs::rename(&manifest_tmp, &manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
+        std::fs::remove_dir_all(&self.tmp_dir).map_err(|e| Error::io(&self.tmp_dir, e))?;
+        placed.push(manifest_path);
+        Ok(placed)
+    }
+}
+
+fn remove_stale_tmp_dirs(out_dir: &Path) -> Result<()> {
+    let entries = std::fs::read_dir(out_dir).map_err(|e| Error::io(out_dir, e))?;
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
+            let path = entry.path();
+            std::fs::remove_dir_all(&path).map_err(|e| Error::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+/// `manifest.json`: what produced the tables and what they hold.
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    /// readout's version.
+    pub version: String,
+    /// SHA-256 of the effective configuration.
+    pub config_hash: String,
+    /// Input files found in the corpus folder.
+    pub input_files: u64,
+    /// MB of raw article text read.
+    pub input_bytes: u64,
+    /// Rows per table.
+    pub rows: std::collections::BTreeMap<String, u64>,
+    /// Seconds per stage (summed over threads for per-article stages); the
+    /// only part of the output that differs between identical runs.
+    pub timings: std::collections::BTreeMap<String, f64>,
+}

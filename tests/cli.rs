@@ -1,0 +1,78 @@
+//! The command line: config checking, exit codes, overrides.
+
+use crate::util::*;
+
+#[test]
+fn annotated_pipeline_toml_parses_to_the_defaults() {
+    let config = readout::Config::load(&root().join("pipeline.toml")).unwrap();
+    assert_eq!(
+        config,
+        readout::Config::default(),
+        "pipeline.toml must document the defaults"
+    );
+}
+
+#[test]
+fn shared_corpus_configs_parse() {
+    for name in ["reuters21578", "bbc", "press-releases", "polnear"] {
+        readout::Config::load(&root().join("configs").join(format!("{name}.toml")))
+            .unwrap_or_else(|e| panic!("configs/{name}.toml: {e}"));
+    }
+}
+
+#[test]
+fn check_reports_every_problem_with_exit_code_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(
+        dir.path(),
+        "[input]\ncorpse = \"x\"\n[output]\nformat = [\"csv\"]\n[run]\nthreads = \"many\"\n",
+    );
+    let output = readout(dir.path(), &["check", "--config", config.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("3 problem(s)"), "{stderr}");
+    assert!(
+        stderr.contains("input.corpse: unknown key; did you mean `corpus`?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("output.format: unknown key; did you mean `formats`?"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("run.threads: expected an integer, found a string (\"many\")"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn check_accepts_the_reference_config() {
+    let output = readout(&root(), &["check", "--config", "pipeline.toml"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn missing_corpus_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "");
+    let output = readout(
+        dir.path(),
+        &["run", "--config", config.to_str().unwrap(), "--corpus", "nowhere"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("corpus folder nowhere does not exist"), "{stderr}");
+    assert!(
+        !dir.path().join("output").exists(),
+        "nothing is written for a failed start"
+    );
+}
+
+#[test]
+fn parquet_only_output_writes_no_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "[output]\nformats = [\"parquet\"]\n");
+    let out = run_ok(dir.path(), &config, &root().join("corpus"), &[]);
+    assert!(out.join("articles.parquet").exists());
+    assert!(!out.join("articles.csv").exists());
+}

@@ -1,0 +1,56 @@
+"""Reads readout's Parquet tables with DuckDB and checks the contract of
+../shared/SCHEMA.md: columns, types, row counts equal to the CSV files."""
+import csv
+import sys
+
+import duckdb
+
+out = sys.argv[1]
+con = duckdb.connect()
+
+EXPECTED = {
+    "articles": {
+        "article_id": "VARCHAR", "source": "VARCHAR", "outlet_id": "VARCHAR", "outlet": "VARCHAR",
+        "published": "DATE", "published_source": "VARCHAR", "title": "VARCHAR",
+        "authors": "VARCHAR[]", "credits": "VARCHAR[]", "chars": "BIGINT", "boilerplate_chars": "BIGINT",
+    },
+    "texts": {"article_id": "VARCHAR", "text": "VARCHAR"},
+    "rejects": {"source": "VARCHAR", "reason": "VARCHAR"},
+}
+
+problems = []
+for table, columns in EXPECTED.items():
+    described = {r[0]: r[1] for r in con.execute(f"describe select * from read_parquet('{out}/{table}.parquet')").fetchall()}
+    for name, kind in columns.items():
+        if described.get(name) != kind:
+            problems.append(f"{table}.{name}: expected {kind}, found {described.get(name)}")
+    n = con.execute(f"select count(*) from read_parquet('{out}/{table}.parquet')").fetchone()[0]
+    try:
+        with open(f"{out}/{table}.csv", newline="", encoding="utf-8") as f:
+            csv_rows = sum(1 for _ in csv.reader(f)) - 1
+        if csv_rows != n:
+            problems.append(f"{table}: {n} Parquet rows but {csv_rows} CSV rows")
+    except FileNotFoundError:
+        pass
+    if n == 0:
+        problems.append(f"{table}: no rows")
+    codec = con.execute(f"select distinct compression from parquet_metadata('{out}/{table}.parquet')").fetchall()
+    if codec != [("ZSTD",)]:
+        problems.append(f"{table}: compression {codec}, expected ZSTD")
+
+# Sorted by id, and offsets of the contract hold: chars is the text length.
+ids = [r[0] for r in con.execute(f"select article_id from read_parquet('{out}/articles.parquet')").fetchall()]
+if ids != sorted(ids):
+    problems.append("articles are not sorted by article_id")
+bad = con.execute(f"""select count(*) from read_parquet('{out}/articles.parquet') a
+    join read_parquet('{out}/texts.parquet') t using (article_id) where length(t.text) != a.chars""").fetchone()[0]
+if bad:
+    problems.append(f"{bad} articles whose chars differs from the text length")
+dated = con.execute(f"select count(*) from read_parquet('{out}/articles.parquet') where published is not null").fetchone()[0]
+if dated == 0:
+    problems.append("no article has a publication date")
+
+if problems:
+    print("\n".join(problems))
+    sys.exit(1)
+print("duckdb: ok")

@@ -11,11 +11,6 @@ use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use readout::{Config, Error};
 
-// The pipeline allocates many short strings on every thread; mimalloc's
-// thread-local heaps cut the allocator's share of a run substantially.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(
     name = "readout",

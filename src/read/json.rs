@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::record::{to_article, FieldValue, Record, RecordPlace};
@@ -18,7 +19,8 @@ use crate::write::schema::RejectRow;
 impl Record for Value {
     fn field(&mut self, name: &str, take: bool) -> Option<FieldValue> {
         let mut value = self;
-        for part in name.split('.') {
+        // An empty name is the value itself.
+        for part in name.split('.').filter(|p| !p.is_empty()) {
             value = value.get_mut(part)?;
         }
         let value = if take { value.take() } else { value.clone() };
@@ -50,9 +52,101 @@ pub struct JsonRecord {
     pub place: RecordPlace,
 }
 
+/// A JSON object whose members stay unparsed until a field is asked for:
+/// records carry many fields a run does not map (topics, places, ...), and
+/// skipping them costs a scan instead of a tree of allocations.
+struct LazyObject<'a> {
+    members: Vec<(&'a str, &'a RawValue)>,
+}
+
+impl<'a> LazyObject<'a> {
+    fn parse(json: &'a [u8]) -> Option<LazyObject<'a>> {
+        // Keys with escapes cannot be borrowed; such records take the
+        // general path.
+        let members: std::collections::BTreeMap<&'a str, &'a RawValue> = serde_json::from_slice(json).ok()?;
+        Some(LazyObject {
+            members: members.into_iter().collect(),
+        })
+    }
+
+    fn get(&self, key: &str) -> Option<&'a RawValue> {
+        self.members.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+}
+
+impl Record for LazyObject<'_> {
+    fn field(&mut self, name: &str, _take: bool) -> Option<FieldValue> {
+        let (head, rest) = match name.split_once('.') {
+            Some((head, rest)) => (head, Some(rest)),
+            None => (name, None),
+        };
+        let raw = self.get(head)?;
+        if rest.is_none() {
+            if let Some(text) = unescape_string(raw.get()) {
+                return Some(FieldValue::One(text));
+            }
+        }
+        let mut value: Value = serde_json::from_str(raw.get()).ok()?;
+        match rest {
+            Some(rest) => value.field(rest, true),
+            None => value.field("", true),
+        }
+    }
+}
+
+/// Decodes a JSON string literal in one pass into a buffer of the right
+/// size. Article texts are most of a corpus's bytes, and serde_json's
+/// general path grows its scratch buffer as it goes. Returns `None` for
+/// anything that is not a well-formed string literal (the general path then
+/// decides).
+fn unescape_string(literal: &str) -> Option<String> {
+    let inner = literal.strip_prefix('"')?.strip_suffix('"')?;
+    let bytes = inner.as_bytes();
+    let mut out = String::with_capacity(inner.len());
+    let mut start = 0;
+    while let Some(offset) = memchr::memchr(b'\\', &bytes[start..]) {
+        let at = start + offset;
+        out.push_str(&inner[start..at]);
+        let escape = *bytes.get(at + 1)?;
+        start = at + 2;
+        match escape {
+            b'n' => out.push('\n'),
+            b't' => out.push('\t'),
+            b'r' => out.push('\r'),
+            b'"' => out.push('"'),
+            b'\\' => out.push('\\'),
+            b'/' => out.push('/'),
+            b'b' => out.push('\u{8}'),
+            b'f' => out.push('\u{c}'),
+            b'u' => {
+                let unit = u16::from_str_radix(inner.get(start..start + 4)?, 16).ok()?;
+                start += 4;
+                let c = if (0xD800..0xDC00).contains(&unit) {
+                    let low = inner.get(start..start + 6)?.strip_prefix("\\u")?;
+                    let low = u16::from_str_radix(low, 16).ok()?;
+                    start += 6;
+                    char::decode_utf16([unit, low]).next()?.ok()?
+                } else {
+                    char::from_u32(unit as u32)?
+                };
+                out.push(c);
+            }
+            _ => return None,
+        }
+    }
+    out.push_str(&inner[start..]);
+    Some(out)
+}
+
 /// Parses a record and maps its fields to an article.
 pub fn parse_record(record: JsonRecord, fields: &FieldMap) -> Result<RawArticle, RejectRow> {
     let place = record.place;
+    if let Some(mut object) = LazyObject::parse(&record.json) {
+        return to_article(&mut object, fields, &place, "UTF-8").map_err(|reason| RejectRow {
+            source: place.source.clone(),
+            reason,
+        });
+    }
     let mut value: Value = serde_json::from_slice(&record.json).map_err(|e| RejectRow {
         source: place.source.clone(),
         reason: match place.format {
@@ -158,7 +252,7 @@ impl<'de> Visitor<'de> for ArraySeed<'_> {
         f.write_str("an array of records")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(raw) = seq.next_element::<&'de serde_json::value::RawValue>()? {
+        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
             (self.on_element)(raw.get().as_bytes());
         }
         Ok(())
@@ -213,5 +307,30 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
                 "no records: every line is blank".into()
             },
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn string_literals_unescape_like_serde_json() {
+        for literal in [
+            r#""plain""#,
+            r#""line\nbreak \"quoted\" back\\slash \/ tab\t""#,
+            r#""caf\u00e9 \ud83d\ude00 end""#,
+            r#""""#,
+        ] {
+            let expected: String = serde_json::from_str(literal).unwrap();
+            assert_eq!(
+                unescape_string(literal).as_deref(),
+                Some(expected.as_str()),
+                "{literal}"
+            );
+        }
+        assert_eq!(unescape_string(r#""bad \x""#), None);
+        assert_eq!(unescape_string("42"), None);
+        assert_eq!(unescape_string(r#""lone \ud83d""#), None);
     }
 }

@@ -46,7 +46,10 @@ impl ColumnType for Text {
         DataType::Utf8
     }
     fn build<'a>(values: impl ExactSizeIterator<Item = &'a String>) -> ArrayRef {
-        let mut builder = StringBuilder::with_capacity(values.len(), 0);
+        // Collected first so the data buffer is sized once: texts are large.
+        let values: Vec<&String> = values.collect();
+        let bytes = values.iter().map(|v| v.len()).sum();
+        let mut builder = StringBuilder::with_capacity(values.len(), bytes);
         for v in values {
             builder.append_value(v);
         }

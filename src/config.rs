@@ -24,6 +24,20 @@ pub struct Config {
     pub run: RunConfig,
     /// How each kind of file is read.
     pub readers: ReadersConfig,
+    /// Knowledge files: rules, lexicons, registries.
+    pub data: DataConfig,
+}
+
+/// `[data]`: knowledge files. An empty path means the copy of the
+/// repository's `data/` file built into readout; a path (relative to the
+/// config file) selects a user's own, extended copy.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DataConfig {
+    /// Boilerplate rules (`data/boilerplate.toml`).
+    pub boilerplate: String,
+    /// Outlet registry (`data/outlets.tsv`).
+    pub outlets: String,
 }
 
 /// `[input]`
@@ -39,6 +53,9 @@ pub struct InputConfig {
     /// chrono formats tried, in order, on publication dates from metadata
     /// after ISO-8601 and RFC 3339/2822 have failed.
     pub date_formats: Vec<String>,
+    /// The outlet of every article that nothing else attributes, for a
+    /// corpus that is one outlet's archive: a registry slug or name.
+    pub outlet: String,
 }
 
 /// `[output]`
@@ -97,6 +114,11 @@ pub struct TextReaderConfig {
     pub title_line: bool,
     /// `auto` (UTF-8, else detected) or an encoding label such as `windows-1252`.
     pub encoding: String,
+    /// A regular expression over the file's path (relative to the corpus,
+    /// without extension) whose named groups `published` and `outlet` give
+    /// metadata, e.g. `^(?P<outlet>[a-z-]+)_(?P<published>\d{4}-\d{2}-\d{2})_`.
+    /// Empty: none.
+    pub name_pattern: String,
 }
 
 /// `[readers.json]`
@@ -167,6 +189,7 @@ impl Default for InputConfig {
                 "%b %d, %Y",
                 "%m/%d/%Y",
             ]),
+            outlet: String::new(),
         }
     }
 }
@@ -201,6 +224,7 @@ impl Default for TextReaderConfig {
             date_prefix: true,
             title_line: false,
             encoding: "auto".into(),
+            name_pattern: String::new(),
         }
     }
 }
@@ -342,6 +366,21 @@ impl Config {
                 "readers.text.encoding",
                 format!("unknown encoding `{encoding}`; use `auto` or a WHATWG label such as `utf-8`, `windows-1252`, `iso-8859-2`"),
             );
+        }
+        let pattern = &self.readers.text.name_pattern;
+        if !pattern.is_empty() {
+            match regex::Regex::new(pattern) {
+                Err(e) => problem(
+                    "readers.text.name_pattern",
+                    format!("not a valid regular expression: {e}"),
+                ),
+                Ok(r) if !r.capture_names().flatten().any(|n| n == "published" || n == "outlet") => problem(
+                    "readers.text.name_pattern",
+                    "names neither a `published` nor an `outlet` group, e.g. `(?P<published>\\d{4}-\\d{2}-\\d{2})`"
+                        .into(),
+                ),
+                Ok(_) => {}
+            }
         }
         let delimiter = &self.readers.csv.delimiter;
         if delimiter.len() != 1 || !delimiter.is_ascii() {

@@ -6,7 +6,9 @@
 //! articles → write tables, one module per stage:
 //! - [`read`]: find input files, pick a reader, stream raw articles;
 //! - [`clean`]: the text every offset points into;
-//! - [`annotate`]: per-article stages, pure functions;
+//! - [`annotate`]: per-article stages, pure functions (boilerplate, bylines,
+//!   outlets, metadata);
+//! - [`knowledge`]: rules and registries from `data/`, compiled once;
 //! - [`pipeline`]: the per-article stages composed;
 //! - [`runner`]: the one place that owns parallelism and batching;
 //! - [`write`]: table schemas (one definition) and the Parquet/CSV writers.
@@ -18,6 +20,7 @@ pub mod annotate;
 pub mod clean;
 pub mod config;
 pub mod error;
+pub mod knowledge;
 pub mod model;
 pub mod pipeline;
 pub mod read;

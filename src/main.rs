@@ -89,7 +89,9 @@ fn main() -> ExitCode {
 }
 
 fn check(path: &std::path::Path) -> anyhow::Result<()> {
-    Config::load(path)?;
+    let config = Config::load(path)?;
+    let config_dir = path.parent().unwrap_or(std::path::Path::new("."));
+    readout::knowledge::Knowledge::load(&config.data, config_dir)?;
     println!("{}: ok", path.display());
     Ok(())
 }
@@ -99,7 +101,7 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     if let Some(threads) = args.threads {
         config.run.threads = threads;
     }
-    let paths = readout::runner::paths(&config, args.corpus.as_deref(), args.out.as_deref());
+    let paths = readout::runner::paths(&config, &args.config, args.corpus.as_deref(), args.out.as_deref());
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
     let bar = ProgressBar::hidden();
     if show_bar {

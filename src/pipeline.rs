@@ -5,10 +5,14 @@
 use std::time::Instant;
 
 use encoding_rs::Encoding;
+use regex::Regex;
 
-use crate::annotate::metadata::{parse_published, split_date_prefix, DateFormats};
+use crate::annotate::byline::read_names;
+use crate::annotate::metadata::{parse_published, split_date_prefix, unescape_entities, DateFormats};
 use crate::clean::clean;
 use crate::config::{Config, FieldMap};
+use crate::error::ConfigProblem;
+use crate::knowledge::Knowledge;
 use crate::model::{InputFormat, RawArticle, RawText};
 use crate::read::decode::decode;
 use crate::read::json::parse_record;
@@ -16,14 +20,17 @@ use crate::read::Input;
 use crate::write::schema::{ArticleRow, RejectRow, TextRow};
 use crate::write::TableRows;
 
-/// Settings compiled once from the config and shared by every worker.
+/// Settings and knowledge compiled once and shared by every worker.
 #[derive(Debug)]
 pub struct Pipeline {
     forced_encoding: Option<&'static Encoding>,
     date_prefix: bool,
     title_line: bool,
+    name_pattern: Option<Regex>,
     date_formats: DateFormats,
     json_fields: FieldMap,
+    knowledge: Knowledge,
+    corpus_outlet: Option<usize>,
 }
 
 /// Seconds spent in each per-article stage, summed over articles.
@@ -73,10 +80,18 @@ impl ArticleOutput {
 }
 
 impl Pipeline {
-    /// Compiles the per-article settings.
-    pub fn new(config: &Config) -> Pipeline {
+    /// Compiles the per-article settings (the config is validated; the
+    /// corpus outlet is checked against the registry here).
+    pub fn new(config: &Config, knowledge: Knowledge) -> Result<Pipeline, ConfigProblem> {
+        let corpus_outlet = match config.input.outlet.as_str() {
+            "" => None,
+            name => Some(knowledge.outlets.index_of(name).ok_or_else(|| ConfigProblem {
+                key: "input.outlet".into(),
+                message: format!("`{name}` is not in the outlet registry; use a slug or name from data/outlets.tsv"),
+            })?),
+        };
         let encoding = &config.readers.text.encoding;
-        Pipeline {
+        Ok(Pipeline {
             forced_encoding: if encoding == "auto" {
                 None
             } else {
@@ -84,9 +99,14 @@ impl Pipeline {
             },
             date_prefix: config.readers.text.date_prefix,
             title_line: config.readers.text.title_line,
+            name_pattern: Some(&config.readers.text.name_pattern)
+                .filter(|p| !p.is_empty())
+                .map(|p| Regex::new(p).expect("validated with the config")),
             date_formats: DateFormats::new(&config.input.date_formats),
             json_fields: config.readers.json.fields.clone(),
-        }
+            knowledge,
+            corpus_outlet,
+        })
     }
 
     /// Finishes reading an input (parsing JSON records), then runs every
@@ -142,34 +162,89 @@ impl Pipeline {
             };
             return reject(raw.source, reason.into());
         }
+        let stripped = self.knowledge.boilerplate.strip(&cleaned);
+        if stripped.text.is_empty() {
+            return reject(
+                raw.source,
+                "no text left after removing boilerplate (navigation, bylines and calls to action only)".into(),
+            );
+        }
+        let chars = stripped.text.chars().count() as i64;
+        let boilerplate_chars = cleaned.chars().count() as i64 - chars;
 
-        let (published, published_problem) = match &published_text {
+        // Metadata from the file name, where the corpus encodes it there.
+        let mut name_outlet = None;
+        if let (Some(pattern), InputFormat::Text) = (&self.name_pattern, raw.format) {
+            let stem = raw.article_id.as_str();
+            if let Some(c) = pattern.captures(stem) {
+                if published_text.is_none() {
+                    published_text = c.name("published").map(|m| m.as_str().to_owned());
+                }
+                name_outlet = c.name("outlet").map(|m| m.as_str().to_owned());
+            }
+        }
+        let (mut published, mut published_problem) = match &published_text {
             None => (None, None),
             Some(value) => match parse_published(value, &self.date_formats) {
                 Ok(date) => (Some(date), None),
                 Err(problem) => (None, Some(problem)),
             },
         };
-        let title = match raw.meta.title {
-            Some(title) => Some(clean(&title)),
-            None if self.title_line && raw.format == InputFormat::Text => {
-                cleaned.split_once('\n').map(|(first, _)| first.to_owned())
+        if published.is_none() {
+            if let Some(date) = stripped
+                .date_lines
+                .iter()
+                .find_map(|l| parse_published(strip_date_label(l), &self.date_formats).ok())
+            {
+                published = Some(date);
+                published_source = "byline";
+                published_problem = None;
             }
-            None => None,
+        }
+
+        let outlets = &self.knowledge.outlets;
+        let names = read_names(&stripped.bylines, &stripped.credits, outlets);
+        let outlet = [&raw.meta.url, &raw.meta.source_domain]
+            .into_iter()
+            .flatten()
+            .find_map(|u| outlets.by_url(u))
+            .or_else(|| raw.meta.outlet.as_deref().and_then(|n| outlets.by_name(n)))
+            .or_else(|| name_outlet.as_deref().and_then(|n| outlets.by_name(n)))
+            .or_else(|| names.outlets.iter().find_map(|n| outlets.by_name(n)))
+            .or_else(|| stripped.cue_lines.iter().find_map(|l| outlets.find_in(l)))
+            .or_else(|| self.corpus_outlet.map(|i| outlets.get(i)));
+
+        let title = match raw.meta.title {
+            Some(title) => Some(clean(&unescape_entities(&title))),
+            None if self.title_line && raw.format == InputFormat::Text => {
+                stripped.text.split_once('\n').map(|(first, _)| tidy_title(first))
+            }
+            None => headline(&stripped.text),
         };
-        let chars = cleaned.chars().count() as i64;
+        let mut authors: Vec<String> = raw
+            .meta
+            .authors
+            .iter()
+            .map(|a| clean(a))
+            .filter(|a| !a.is_empty())
+            .collect();
+        for author in names.authors {
+            if !authors.iter().any(|a| a.eq_ignore_ascii_case(&author)) {
+                authors.push(author);
+            }
+        }
         let article = ArticleRow {
             article_id: raw.article_id.clone(),
             source: raw.source,
-            outlet_id: None,
-            outlet: None,
+            outlet_id: outlet.map(|o| o.slug.clone()),
+            outlet: outlet.map(|o| o.name.clone()),
             published,
             published_source: if published.is_some() { published_source } else { "none" }.into(),
             title,
-            authors: raw.meta.authors,
-            credits: Vec::new(),
+            authors,
+            credits: names.credits,
             chars,
-            boilerplate_chars: None,
+            boilerplate_chars: Some(boilerplate_chars),
             published_problem,
             url: raw.meta.url,
             encoding: encoding.into(),
@@ -180,10 +255,39 @@ impl Pipeline {
             article,
             text: TextRow {
                 article_id: raw.article_id,
-                text: cleaned,
+                text: stripped.text,
             },
         }))
     }
+}
+
+/// `Updated: 2017-09-15 17:52` → `2017-09-15 17:52`.
+fn strip_date_label(line: &str) -> &str {
+    match line.split_once(':') {
+        Some((label, rest)) if label.chars().all(|c| c.is_alphabetic() || c == ' ') => rest.trim(),
+        _ => line.trim(),
+    }
+}
+
+/// A headline ends without a period; the one PolNeAR-style preparation adds
+/// to every line goes, unless the last word is an abbreviation (`U.S.`).
+fn tidy_title(line: &str) -> String {
+    let line = line.trim();
+    match line.strip_suffix('.') {
+        Some(rest) if !rest.rsplit(' ').next().unwrap_or("").contains('.') => rest.to_owned(),
+        _ => line.to_owned(),
+    }
+}
+
+/// The first line, when it reads as a headline: a short line without
+/// sentence punctuation at its end, followed by the body.
+fn headline(text: &str) -> Option<String> {
+    let (first, rest) = text.split_once('\n')?;
+    let words = first.split_whitespace().count();
+    let ends_as_sentence = first.ends_with(['.', ',', ';', ':', '"', '”']);
+    let body_follows = rest.split_whitespace().count() >= 2 * words;
+    ((3..=30).contains(&words) && first.chars().count() <= 250 && !ends_as_sentence && body_follows)
+        .then(|| first.to_owned())
 }
 
 fn reject(source: String, reason: String) -> Processed {

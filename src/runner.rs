@@ -15,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::knowledge::Knowledge;
 use crate::pipeline::{Pipeline, Processed, StageTimes};
 use crate::read::{list_files, read_file, Input};
 use crate::write::schema::RejectRow;
@@ -27,6 +28,8 @@ pub struct RunPaths {
     pub corpus: PathBuf,
     /// Output folder.
     pub out: PathBuf,
+    /// Folder of the config file: data paths in it are relative to this.
+    pub config_dir: PathBuf,
 }
 
 /// Hears about progress; the binary draws a bar with it. Called from the
@@ -88,7 +91,11 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
             path: paths.out.clone(),
             message: format!("cannot start worker threads: {e}"),
         })?;
-    let pipeline = Pipeline::new(config);
+    let knowledge = Knowledge::load(&config.data, &paths.config_dir)?;
+    let pipeline = Pipeline::new(config, knowledge).map_err(|problem| Error::Config {
+        path: paths.config_dir.join("(config)"),
+        problems: vec![problem],
+    })?;
     let mut timings: BTreeMap<String, f64> = BTreeMap::new();
 
     let (files, listing_rejects) = list_files(&paths.corpus, config);
@@ -240,9 +247,12 @@ fn id_hash(id: &str) -> u64 {
 }
 
 /// Resolves the corpus and output folders: command line first, then config.
-pub fn paths(config: &Config, corpus: Option<&Path>, out: Option<&Path>) -> RunPaths {
+pub fn paths(config: &Config, config_path: &Path, corpus: Option<&Path>, out: Option<&Path>) -> RunPaths {
     RunPaths {
         corpus: corpus.map_or_else(|| config.input.corpus.clone(), Path::to_path_buf),
         out: out.map_or_else(|| config.output.dir.clone(), Path::to_path_buf),
+        config_dir: config_path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
     }
 }

@@ -13,6 +13,15 @@ fn seeds_articles_and_rejects() {
     assert!(!out.join("texts.csv").exists(), "texts is Parquet-only by default");
 }
 
+/// The seeds' kept texts after boilerplate stripping, to review in diffs.
+#[test]
+fn seeds_texts_after_boilerplate() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "[output]\ncsv_tables = [\"texts\"]\n");
+    let out = run_ok(dir.path(), &config, &root().join("corpus"), &[]);
+    assert_golden("seeds", "texts.csv", &read(&out.join("texts.csv")));
+}
+
 /// Every reader and every kind of bad input, with texts in CSV to review.
 #[test]
 fn every_reader_and_bad_input() {
@@ -86,4 +95,15 @@ fn out_of_order_ids_are_sorted() {
     sorted.sort();
     assert_eq!(ids.len(), 500);
     assert_eq!(ids, sorted);
+}
+
+/// Every boilerplate pattern of the fixtures: what is kept, and what the
+/// removed lines tell (authors, credits, outlet, dates).
+#[test]
+fn boilerplate_fixtures() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "[output]\ncsv_tables = [\"texts\"]\n");
+    let out = run_ok(dir.path(), &config, &fixture("boilerplate"), &[]);
+    assert_golden("boilerplate", "articles.csv", &read(&out.join("articles.csv")));
+    assert_golden("boilerplate", "texts.csv", &read(&out.join("texts.csv")));
 }

@@ -6,4 +6,5 @@ mod util;
 mod cli;
 mod determinism;
 mod duckdb;
+mod eval;
 mod golden;

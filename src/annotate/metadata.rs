@@ -27,7 +27,9 @@ impl DateFormats {
 /// RFC 3339/2822 are always tried; `formats` (chrono syntax) after them.
 /// A timestamp's date is taken in its own time zone, as the outlet dated it.
 pub fn parse_published(value: &str, formats: &DateFormats) -> Result<NaiveDate, String> {
-    let v = value.trim();
+    // Wire feeds leave control-code entities and routing codes after the
+    // date (`27-MAR-1987 00:02:59.13&#5;&#5;&#5;RM`).
+    let v = value.split("&#").next().unwrap_or(value).trim();
     if v.is_empty() {
         return Err("publication date is empty".into());
     }
@@ -101,6 +103,10 @@ mod tests {
         let f = formats();
         assert_eq!(parse_published("2022-06-24T17:30:00Z", &f), Ok(day(2022, 6, 24)));
         assert_eq!(parse_published("26-FEB-1987 15:01:01.79", &f), Ok(day(1987, 2, 26)));
+        assert_eq!(
+            parse_published("27-MAR-1987 00:02:59.13&#5;&#5;&#5;RM", &f),
+            Ok(day(1987, 3, 27))
+        );
         assert_eq!(parse_published("2016-09-12", &f), Ok(day(2016, 9, 12)));
         assert_eq!(parse_published("2017-09-15 17:52:00", &f), Ok(day(2017, 9, 15)));
         assert_eq!(parse_published("26 June 2024 09:08", &f), Ok(day(2024, 6, 26)));
@@ -136,5 +142,60 @@ mod tests {
         assert_eq!(split_date_prefix("dated 2024-06-26 x"), None);
         assert_eq!(split_date_prefix("date 2024-6-26 x"), None);
         assert_eq!(split_date_prefix("The date 2024-06-26"), None);
+    }
+}
+
+/// Unescapes the HTML entities feeds leave in metadata fields (`&lt;DRI>`).
+pub fn unescape_entities(text: &str) -> String {
+    if !text.contains('&') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        let entity = tail.find(';').filter(|&end| end <= 10).map(|end| (&tail[1..end], end));
+        let decoded = entity.and_then(|(name, end)| {
+            let c = match name {
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "amp" => Some('&'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => name
+                    .strip_prefix("#x")
+                    .and_then(|h| u32::from_str_radix(h, 16).ok())
+                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
+                    .and_then(char::from_u32)
+                    .filter(|c| !c.is_control()),
+            }?;
+            Some((c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &tail[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod entity_tests {
+    use super::unescape_entities;
+
+    #[test]
+    fn entities_in_titles() {
+        assert_eq!(unescape_entities("&lt;DRI> SAYS &amp; GAINS"), "<DRI> SAYS & GAINS");
+        assert_eq!(unescape_entities("AT&T &#8212; Q&A"), "AT&T \u{2014} Q&A");
+        assert_eq!(unescape_entities("no entities"), "no entities");
     }
 }

@@ -1,4 +1,7 @@
 //! Per-article annotation stages. Each is a pure function of one article's
 //! cleaned text and the compiled lexicons.
 
+pub mod boilerplate;
+pub mod byline;
 pub mod metadata;
+pub mod outlet;

@@ -1,0 +1,630 @@
+//! Boilerplate stripping: navigation, calls to action, bylines, credits,
+//! photo credits, duplicated captions, promotion lines and "Read more"
+//! blocks are taken out of the cleaned text before any extraction. What the
+//! removed lines say about the article (authors, credits, a byline date, an
+//! outlet's name) is handed on, so nothing is lost.
+//!
+//! The patterns are data (`data/boilerplate.toml`); this file holds the
+//! structural rules no single pattern expresses.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use regex::{Regex, RegexSet};
+use serde::Deserialize;
+
+/// The rules file, as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    remove_lines: RemoveLines,
+    cut_tail: CutTail,
+    remove_with_next: Patterns,
+    teasers: Patterns,
+    bylines: Patterns,
+    credits: Patterns,
+    captions: Captions,
+    structure: Structure,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RemoveLines {
+    exact: Vec<String>,
+    patterns: Vec<String>,
+    inline: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CutTail {
+    patterns: Vec<String>,
+    min_position: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Patterns {
+    patterns: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Captions {
+    credit_tails: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Structure {
+    min_duplicate_chars: usize,
+    min_caps_words: usize,
+    header_lines: usize,
+    max_rule_line_chars: usize,
+}
+
+/// Compiled boilerplate rules.
+#[derive(Debug)]
+pub struct BoilerplateRules {
+    exact: HashSet<String>,
+    remove: RegexSet,
+    inline: Vec<Regex>,
+    cut_tail: RegexSet,
+    min_position: f64,
+    remove_with_next: RegexSet,
+    teasers: RegexSet,
+    bylines: Captures,
+    credits: Captures,
+    credit_tails: Captures,
+    min_duplicate_chars: usize,
+    min_caps_words: usize,
+    header_lines: usize,
+    max_rule_line_chars: usize,
+    longest_exact: usize,
+}
+
+/// Patterns with a named group to extract. A `RegexSet` (a DFA) screens
+/// each line first: capturing is far slower, and almost no line matches.
+#[derive(Debug)]
+struct Captures {
+    screen: RegexSet,
+    patterns: Vec<Regex>,
+    group: &'static str,
+}
+
+impl Captures {
+    fn new(key: &str, patterns: &[String], group: &'static str) -> Result<Captures, String> {
+        let compiled = compile(key, patterns)?;
+        if let Some(r) = compiled
+            .iter()
+            .find(|r| !r.capture_names().flatten().any(|n| n == group))
+        {
+            return Err(format!(
+                "{key}: pattern `{}` has no `(?P<{group}>...)` group",
+                r.as_str()
+            ));
+        }
+        Ok(Captures {
+            screen: compile_set(key, patterns)?,
+            patterns: compiled,
+            group,
+        })
+    }
+
+    /// The first matching pattern's group.
+    fn find<'t>(&self, line: &'t str) -> Option<regex::Match<'t>> {
+        // `is_match` stays in the lazy DFA; `matches` may need the slow
+        // PikeVM, so it only runs on the rare line that matches at all.
+        if !self.screen.is_match(line) {
+            return None;
+        }
+        let first = self.screen.matches(line).into_iter().next()?;
+        self.patterns[first].captures(line).and_then(|c| c.name(self.group))
+    }
+
+    fn is_match(&self, line: &str) -> bool {
+        self.screen.is_match(line)
+    }
+}
+
+/// What stripping found and removed.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Stripped {
+    /// The text with the boilerplate removed.
+    pub text: String,
+    /// Author names from byline lines, as written (`Greg Norman | Fox News`).
+    pub bylines: Vec<String>,
+    /// Contributor and wire names from credit lines, as written.
+    pub credits: Vec<String>,
+    /// Lines of the header that hold only a date (byline dates).
+    pub date_lines: Vec<String>,
+    /// Removed lines that may name the outlet (calls to action, bylines).
+    pub cue_lines: Vec<String>,
+}
+
+fn compile(key: &str, patterns: &[String]) -> Result<Vec<Regex>, String> {
+    patterns
+        .iter()
+        .map(|p| Regex::new(p).map_err(|e| format!("{key}: bad pattern `{p}`: {e}")))
+        .collect()
+}
+
+fn compile_set(key: &str, patterns: &[String]) -> Result<RegexSet, String> {
+    RegexSet::new(patterns).map_err(|e| format!("{key}: bad pattern: {e}"))
+}
+
+fn normalize_exact(line: &str) -> String {
+    line.trim().trim_end_matches([':', '.']).trim().to_lowercase()
+}
+
+impl BoilerplateRules {
+    /// Compiles the rules file. The error names the key.
+    pub fn from_toml_str(text: &str) -> Result<BoilerplateRules, String> {
+        let file: RulesFile = toml::from_str(text).map_err(|e| e.to_string().trim().to_owned())?;
+        if !(0.0..=1.0).contains(&file.cut_tail.min_position) {
+            return Err("cut_tail.min_position: must be between 0 and 1".into());
+        }
+        Ok(BoilerplateRules {
+            max_rule_line_chars: file.structure.max_rule_line_chars,
+            longest_exact: file.remove_lines.exact.iter().map(|l| l.len() + 2).max().unwrap_or(0),
+            exact: file.remove_lines.exact.iter().map(|l| normalize_exact(l)).collect(),
+            remove: compile_set("remove_lines.patterns", &file.remove_lines.patterns)?,
+            inline: compile("remove_lines.inline", &file.remove_lines.inline)?,
+            cut_tail: compile_set("cut_tail.patterns", &file.cut_tail.patterns)?,
+            min_position: file.cut_tail.min_position,
+            remove_with_next: compile_set("remove_with_next.patterns", &file.remove_with_next.patterns)?,
+            teasers: compile_set("teasers.patterns", &file.teasers.patterns)?,
+            bylines: Captures::new("bylines.patterns", &file.bylines.patterns, "names")?,
+            credits: Captures::new("credits.patterns", &file.credits.patterns, "names")?,
+            credit_tails: Captures::new("captions.credit_tails", &file.captions.credit_tails, "credit")?,
+            min_duplicate_chars: file.structure.min_duplicate_chars,
+            min_caps_words: file.structure.min_caps_words,
+            header_lines: file.structure.header_lines,
+        })
+    }
+
+    /// Strips one article's cleaned text.
+    pub fn strip(&self, cleaned: &str) -> Stripped {
+        let mut found = Stripped::default();
+        let owned;
+        let text = if self.inline.iter().any(|r| r.is_match(cleaned)) {
+            let mut t = cleaned.to_owned();
+            for r in &self.inline {
+                t = r.replace_all(&t, "").into_owned();
+            }
+            owned = t;
+            owned.as_str()
+        } else {
+            cleaned
+        };
+        let lines: Vec<&str> = text.split('\n').collect();
+        let content_lines = lines.iter().filter(|l| !l.is_empty()).count().max(1);
+        let mixed_case = is_mostly_mixed_case(text);
+        let mut keep: Vec<Option<Cow<str>>> = lines.iter().map(|l| Some(Cow::Borrowed(*l))).collect();
+        // Earlier long lines by their first characters: duplicates share them.
+        let mut seen: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut content_seen = 0usize;
+        let mut header = true;
+        let mut i = 0;
+        while i < lines.len() {
+            let line = lines[i].trim();
+            if line.is_empty() {
+                i += 1;
+                continue;
+            }
+            content_seen += 1;
+            if header && (content_seen > self.header_lines || line.len() >= 100 && word_count(line) >= 20) {
+                header = false;
+            }
+            let position = content_seen as f64 / content_lines as f64;
+            // Boilerplate lines are short and stand alone: long lines, and
+            // the continuation lines of a hard-wrapped paragraph (the line
+            // before runs on without ending its sentence), skip every pattern.
+            let previous = if i > 0 { lines[i - 1].trim_end() } else { "" };
+            let continues = !header
+                && previous.len() >= 40
+                && !previous.ends_with(['.', '!', '?', ':', '"', '”', '’', ')'])
+                && line.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit());
+            let any_rule = !continues
+                && line.len() <= 4 * self.max_rule_line_chars
+                && line.chars().count() <= self.max_rule_line_chars;
+            if any_rule && self.cut_tail.is_match(line) && position >= self.min_position {
+                for slot in &mut keep[i..] {
+                    *slot = None;
+                }
+                break;
+            }
+            if any_rule && self.remove_with_next.is_match(line) {
+                keep[i] = None;
+                if let Some(next) = (i + 1..lines.len()).find(|&j| !lines[j].trim().is_empty()) {
+                    keep[next] = None;
+                    i = next + 1;
+                } else {
+                    i += 1;
+                }
+                continue;
+            }
+            // Word limits keep ordinary sentences that happen to start with
+            // "By" or end with "contributed" out of the metadata.
+            let bylines = if any_rule {
+                self.bylines.find(line).filter(|m| word_count(m.as_str()) <= 12)
+            } else {
+                None
+            };
+            let credits = if any_rule && bylines.is_none() {
+                self.credits.find(line).filter(|m| word_count(m.as_str()) <= 30)
+            } else {
+                None
+            };
+            if let Some(names) = bylines {
+                found.cue_lines.push(line.to_owned());
+                found.bylines.push(names.as_str().trim().to_owned());
+                keep[i] = None;
+            } else if let Some(names) = credits {
+                found.credits.push(names.as_str().trim().to_owned());
+                keep[i] = None;
+            } else if line.len() <= self.longest_exact && self.exact.contains(&normalize_exact(line)) {
+                keep[i] = None;
+            } else if any_rule && self.remove.is_match(line) {
+                found.cue_lines.push(line.to_owned());
+                keep[i] = None;
+            } else if header && is_date_line(line) {
+                found.date_lines.push(line.to_owned());
+                keep[i] = None;
+            } else if (header && is_section_label(line))
+                || (any_rule && !header && word_count(line) <= 25 && self.teasers.is_match(line))
+            {
+                keep[i] = None;
+            } else if mixed_case && self.is_promo_caps(line) {
+                found.cue_lines.push(line.to_owned());
+                keep[i] = None;
+            } else if self.is_duplicate(line, &seen, &lines[i + 1..], header) {
+                keep[i] = None;
+            } else if let Some(stripped) = any_rule.then(|| self.strip_credit_tail(line)).flatten() {
+                keep[i] = Some(Cow::Owned(stripped));
+            }
+            if line.len() >= self.min_duplicate_chars {
+                seen.entry(prefix_key(line, self.min_duplicate_chars))
+                    .or_default()
+                    .push(line);
+            }
+            i += 1;
+        }
+        self.remove_bare_author_lines(&lines, &mut keep, &mut found);
+        found.text = join_paragraphs(keep.into_iter().flatten());
+        found
+    }
+
+    fn is_promo_caps(&self, line: &str) -> bool {
+        // Nearly every line has a lowercase ASCII letter early on.
+        if line.bytes().any(|b| b.is_ascii_lowercase()) {
+            return false;
+        }
+        let letters = line.chars().filter(|c| c.is_alphabetic()).count();
+        let upper = line.chars().filter(|c| c.is_uppercase()).count();
+        let digits = line.chars().filter(|c| c.is_ascii_digit()).count();
+        letters >= 12
+            && upper == letters
+            && digits * 5 < letters
+            && word_count(line) >= self.min_caps_words
+            && !line.ends_with('.')
+    }
+
+    /// A second copy of an earlier line (perhaps with a credit tail added),
+    /// or a first copy with a label glued to its front.
+    fn is_duplicate(&self, line: &str, seen: &HashMap<&str, Vec<&str>>, rest: &[&str], header: bool) -> bool {
+        if line.len() < self.min_duplicate_chars {
+            return false;
+        }
+        let earlier_lines = seen
+            .get(prefix_key(line, self.min_duplicate_chars))
+            .map_or(&[][..], Vec::as_slice);
+        for earlier in earlier_lines {
+            if *earlier == line {
+                return true;
+            }
+            if let Some(tail) = line.strip_prefix(earlier) {
+                if tail.len() <= 120 && earlier.chars().count() >= self.min_duplicate_chars {
+                    return true;
+                }
+            }
+        }
+        // A label glued to the first copy of a headline (`NewsPentagon
+        // chief ...` before `Pentagon chief ...`), in the header: the glued
+        // copy goes.
+        if !header {
+            return false;
+        }
+        for later in rest.iter().take(6) {
+            let later = later.trim();
+            if later.len() >= self.min_duplicate_chars && line.len() > later.len() && line.ends_with(later) {
+                let label = &line[..line.len() - later.len()];
+                if !label.contains(' ') && label.chars().count() <= 20 {
+                    return true;
+                }
+            }
+            if later == line {
+                // Kept here; the later copy is dropped when it is reached.
+                return false;
+            }
+        }
+        false
+    }
+
+    fn strip_credit_tail(&self, line: &str) -> Option<String> {
+        // Keep the caption's final period.
+        self.credit_tails
+            .find(line)
+            .map(|credit| line[..credit.start()].trim_end().to_owned())
+    }
+
+    /// A line of 2-4 capitalized name words in the header, beside a byline,
+    /// a byline date or a photo credit, is the author's name on its own.
+    fn remove_bare_author_lines(&self, lines: &[&str], keep: &mut [Option<Cow<str>>], found: &mut Stripped) {
+        let content: Vec<usize> = (0..lines.len())
+            .filter(|&i| !lines[i].trim().is_empty())
+            .take(self.header_lines)
+            .collect();
+        for (k, &i) in content.iter().enumerate() {
+            if keep[i].is_none() || !is_bare_name(lines[i].trim()) {
+                continue;
+            }
+            let neighbours = [k.checked_sub(1), Some(k + 1)];
+            let beside_removed_meta = neighbours.iter().flatten().filter_map(|&n| content.get(n)).any(|&j| {
+                let l = lines[j].trim();
+                keep[j].is_none() && (is_date_line(l) || self.bylines.is_match(l) || self.remove.is_match(l))
+            });
+            let repeats_byline = found.bylines.iter().any(|b| b.starts_with(lines[i].trim()));
+            if beside_removed_meta || repeats_byline {
+                if !repeats_byline {
+                    found.bylines.push(lines[i].trim().to_owned());
+                }
+                keep[i] = None;
+            }
+        }
+    }
+}
+
+/// The first `len` bytes of a line, cut back to a character boundary.
+fn prefix_key(line: &str, len: usize) -> &str {
+    let mut end = len.min(line.len());
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    &line[..end]
+}
+
+fn word_count(line: &str) -> usize {
+    line.split_whitespace().count()
+}
+
+fn is_mostly_mixed_case(text: &str) -> bool {
+    let (mut letters, mut lower) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        lower += c.is_lowercase() as usize;
+    }
+    letters > 0 && lower * 2 > letters
+}
+
+const MONTHS: &[&str] = &[
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// A line that holds only a date, perhaps with a time or a label:
+/// `26 June 2024 09:08`, `June 26, 2024`, `Updated: 2017-09-15 17:52`.
+pub fn is_date_line(line: &str) -> bool {
+    if line.chars().count() > 60 {
+        return false;
+    }
+    let lowered = line.to_lowercase();
+    let body = [
+        "updated",
+        "published",
+        "posted",
+        "date",
+        "last updated",
+        "first published",
+    ]
+    .iter()
+    .find_map(|label| lowered.strip_prefix(label))
+    .map(|rest| rest.trim_start_matches([':', ' ', '-']).to_owned())
+    .unwrap_or(lowered);
+    let mut has_year = false;
+    let mut has_day_or_month = false;
+    for token in body.split(|c: char| c.is_whitespace() || c == ',' || c == '|') {
+        let token = token.trim_matches(|c: char| c == '.' || c == '(' || c == ')');
+        if token.is_empty() {
+            continue;
+        }
+        let is_year = token.len() == 4
+            && token.chars().all(|c| c.is_ascii_digit())
+            && (token.starts_with("19") || token.starts_with("20"));
+        let is_iso = token.len() == 10 && token.as_bytes()[4] == b'-' && token.as_bytes()[7] == b'-';
+        let is_time = token.contains(':') && token.chars().all(|c| c.is_ascii_digit() || c == ':');
+        let is_day = token.len() <= 2 && token.chars().all(|c| c.is_ascii_digit());
+        let is_month = MONTHS.contains(&token);
+        let is_zone = matches!(
+            token,
+            "am" | "pm" | "a.m" | "p.m" | "gmt" | "utc" | "et" | "est" | "edt" | "bst" | "cet" | "msk" | "at" | "on"
+        ) || [
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ]
+        .contains(&token);
+        if is_iso {
+            has_year = true;
+            has_day_or_month = true;
+        } else if is_year {
+            has_year = true;
+        } else if is_month || is_day {
+            has_day_or_month = true;
+        } else if !(is_time || is_zone) {
+            return false;
+        }
+    }
+    has_year && has_day_or_month
+}
+
+/// One all-caps word standing alone at the top: a section label (`DEFENSE`).
+fn is_section_label(line: &str) -> bool {
+    !line.contains(' ')
+        && line.chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && line.chars().all(|c| c.is_uppercase() || c == '-' || c == '&')
+}
+
+const NAME_STOPWORDS: &[&str] = &[
+    "The", "A", "An", "Of", "In", "On", "And", "For", "To", "With", "At", "By", "From", "News",
+];
+
+fn is_bare_name(line: &str) -> bool {
+    let words: Vec<&str> = line.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            let mut chars = w.chars();
+            chars.next().is_some_and(|c| c.is_uppercase())
+                && chars.all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
+                && w.chars().any(|c| c.is_lowercase())
+                && !NAME_STOPWORDS.contains(w)
+        })
+}
+
+/// Joins kept lines, keeping one blank line between paragraphs.
+fn join_paragraphs<'a>(lines: impl Iterator<Item = Cow<'a, str>>) -> String {
+    let mut out = String::new();
+    let mut blank = false;
+    for line in lines {
+        if line.trim().is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        out.push_str(&line);
+        blank = false;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> BoilerplateRules {
+        BoilerplateRules::from_toml_str(include_str!("../../data/boilerplate.toml")).unwrap()
+    }
+
+    #[test]
+    fn navigation_cta_and_read_more_tail_go() {
+        let text = "Menu\nSupport The Moscow Times!\nContribute today\n\nShoigu spoke by phone to Austin on Friday, the ministry said in a statement.\n\nThe call was the first since May, officials said.\n\nAFP contributed reporting.\n\nRead more about: Ukraine war\n\nRead more\n\nOther story\n\n\"Quote from another story,\" he said.";
+        let s = rules().strip(text);
+        assert_eq!(s.text, "Shoigu spoke by phone to Austin on Friday, the ministry said in a statement.\n\nThe call was the first since May, officials said.");
+        assert_eq!(s.credits, ["AFP"]);
+        assert!(s.cue_lines.iter().any(|l| l == "Support The Moscow Times!"));
+    }
+
+    #[test]
+    fn bylines_dates_and_bare_names_become_metadata() {
+        let text = "Headline of the story here\nGreg Norman\nBy Greg Norman | Fox News\nU.S. Secretary of Defense Lloyd Austin spoke Friday with his Russian counterpart for the first time in months.";
+        let s = rules().strip(text);
+        assert_eq!(s.bylines, ["Greg Norman | Fox News"]);
+        assert_eq!(s.text, "Headline of the story here\nU.S. Secretary of Defense Lloyd Austin spoke Friday with his Russian counterpart for the first time in months.");
+        let text = "Title line of the article\nImages source: © Licensor\nRadosław Opas\n\n26 June 2024 09:08\n\nFor the first time since March 2023, Pentagon Chief Lloyd Austin spoke with the Russian Defence Minister, the Pentagon announced.";
+        let s = rules().strip(text);
+        assert_eq!(s.bylines, ["Radosław Opas"]);
+        assert_eq!(s.date_lines, ["26 June 2024 09:08"]);
+        assert!(
+            s.text.starts_with("Title line of the article\n\nFor the first time"),
+            "{}",
+            s.text
+        );
+    }
+
+    #[test]
+    fn duplicated_captions_and_glued_labels_go() {
+        let caption = "Secretary of Defense Lloyd Austin testifies before the House Committee on Wednesday, May 11.";
+        let text = format!("NewsPentagon chief speaks to Russian defence minister\n\nPentagon chief speaks to Russian defence minister\n\n{caption}\n\n{caption} (AP/Jose Luis Magana)\n\nBody paragraph with enough words to count as the body of the article here.");
+        let s = rules().strip(&text);
+        assert_eq!(s.text, format!("Pentagon chief speaks to Russian defence minister\n\n{caption}\n\nBody paragraph with enough words to count as the body of the article here."));
+    }
+
+    #[test]
+    fn promo_caps_photo_credit_tails_and_teasers_go() {
+        let text = "Russian Defense Minister Sergei Shoigu. Grigory Sysoyev / POOL / TASS\n\nThe ministry said the call took place on Friday afternoon.\n\nFORMER WAGNER GROUP MERCENARY SAYS RUSSIA ILL-PREPARED FOR WAR\n\nGARLAND STEPS ASIDE.\n\nPrevious article\nSome other headline\nNext article\nAnother headline";
+        let s = rules().strip(text);
+        assert_eq!(s.text, "Russian Defense Minister Sergei Shoigu.\n\nThe ministry said the call took place on Friday afternoon.\n\nGARLAND STEPS ASIDE.");
+    }
+
+    #[test]
+    fn section_labels_and_mid_article_teasers_go() {
+        let text = "DEFENSE\n\nDefense Secretary Austin speaks with Russian defense minister\n\nThe call took place on Friday, and it lasted an hour, officials in Washington said to reporters gathered at the Pentagon for the briefing.\n\nCivilians killed on Sevastopol beach were 'occupiers' – top Zelensky aide\nThe conversation took place two days after the strike.";
+        let s = rules().strip(text);
+        assert_eq!(s.text, "Defense Secretary Austin speaks with Russian defense minister\n\nThe call took place on Friday, and it lasted an hour, officials in Washington said to reporters gathered at the Pentagon for the briefing.\n\nThe conversation took place two days after the strike.");
+        // In the header, a dash headline is the article's own.
+        let own = "Russia ready to talk to France – Kremlin\n\nThe Kremlin said on Monday that it was ready to talk.";
+        assert_eq!(rules().strip(own).text, own);
+    }
+
+    #[test]
+    fn reuters_signoff_and_control_entities_go() {
+        let text = "Showers continued throughout the week in the Bahia cocoa zone.\n\nComissaria Smith said in its weekly review.\n\nReuter\n&#3;";
+        let s = rules().strip(text);
+        assert_eq!(s.text, "Showers continued throughout the week in the Bahia cocoa zone.\n\nComissaria Smith said in its weekly review.");
+    }
+
+    #[test]
+    fn date_lines() {
+        for yes in [
+            "26 June 2024 09:08",
+            "June 26, 2024",
+            "Updated: 2017-09-15 17:52",
+            "Published 2022-10-21",
+            "Friday, 21 October 2022",
+        ] {
+            assert!(is_date_line(yes), "{yes}");
+        }
+        for no in [
+            "The war in Ukraine continues",
+            "June 2024 was hot",
+            "2024",
+            "Since May 13, 2022 the talks stalled",
+        ] {
+            assert!(!is_date_line(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn ordinary_text_is_kept_whole() {
+        let text = "Kirby said the call lasted an hour.\n\nThe United States and Russia spoke.\n\nThe war in Ukraine continues";
+        assert_eq!(rules().strip(text).text, text);
+    }
+}

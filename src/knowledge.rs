@@ -1,0 +1,99 @@
+//! Knowledge files, compiled once per run and shared by every worker:
+//! boilerplate rules and the outlet registry. Each comes from the path set
+//! in `[data]` (relative to the config file) or, when unset, from the copy
+//! of the repository's `data/` file built into readout.
+
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
+use crate::annotate::boilerplate::BoilerplateRules;
+use crate::annotate::outlet::OutletRegistry;
+use crate::config::DataConfig;
+use crate::error::{Error, Result};
+
+const BUILTIN_BOILERPLATE: &str = include_str!("../data/boilerplate.toml");
+const BUILTIN_OUTLETS: &str = include_str!("../data/outlets.tsv");
+
+/// Everything the stages know beyond the text.
+#[derive(Debug)]
+pub struct Knowledge {
+    /// What is stripped as boilerplate.
+    pub boilerplate: BoilerplateRules,
+    /// Outlets with their domains and names.
+    pub outlets: OutletRegistry,
+}
+
+fn read_source(
+    setting: &str,
+    builtin: &'static str,
+    base_dir: &Path,
+    name: &str,
+) -> Result<(PathBuf, Cow<'static, str>)> {
+    if setting.is_empty() {
+        return Ok((PathBuf::from(format!("(built-in) data/{name}")), Cow::Borrowed(builtin)));
+    }
+    let path = base_dir.join(setting);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    Ok((path, Cow::Owned(text)))
+}
+
+/// The line of a data file that holds `needle`, for messages that can only
+/// name a key or pattern.
+fn line_of(text: &str, needle: &str) -> usize {
+    let key = needle
+        .split(':')
+        .next()
+        .unwrap_or(needle)
+        .rsplit('.')
+        .next()
+        .unwrap_or(needle);
+    text.lines()
+        .position(|l| l.trim_start().starts_with(key))
+        .map_or(1, |i| i + 1)
+}
+
+impl Knowledge {
+    /// Loads and compiles every knowledge file.
+    pub fn load(config: &DataConfig, base_dir: &Path) -> Result<Knowledge> {
+        let (path, text) = read_source(&config.boilerplate, BUILTIN_BOILERPLATE, base_dir, "boilerplate.toml")?;
+        let boilerplate = BoilerplateRules::from_toml_str(&text).map_err(|message| Error::Data {
+            line: line_of(&text, &message),
+            path,
+            message,
+        })?;
+        let (path, text) = read_source(&config.outlets, BUILTIN_OUTLETS, base_dir, "outlets.tsv")?;
+        let outlets = OutletRegistry::from_tsv(&text).map_err(|(line, message)| Error::Data { path, line, message })?;
+        Ok(Knowledge { boilerplate, outlets })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_knowledge_compiles() {
+        let k = Knowledge::load(&DataConfig::default(), Path::new(".")).unwrap();
+        assert!(k.outlets.len() >= 300, "{} outlets", k.outlets.len());
+        assert_eq!(
+            k.outlets.by_url("https://edition.cnn.com/x").map(|o| o.slug.as_str()),
+            Some("cnn")
+        );
+    }
+
+    #[test]
+    fn a_bad_rules_file_names_its_path_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let rules = BUILTIN_BOILERPLATE.replace("'(?i)^read more$'", "'(?i)^read more($'");
+        std::fs::write(dir.path().join("rules.toml"), rules).unwrap();
+        let config = DataConfig {
+            boilerplate: "rules.toml".into(),
+            ..DataConfig::default()
+        };
+        let err = Knowledge::load(&config, dir.path()).unwrap_err().to_string();
+        assert!(
+            err.contains("rules.toml:") && err.contains("cut_tail.patterns"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,58 @@
+//! Evaluation tests: stages scored on the hand-made gold sets, failing below
+//! a floor. The floors sit a little under the figures measured when the
+//! stage landed, so that a regression fails and noise does not.
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use crate::util::*;
+
+fn python() -> String {
+    std::env::var("READOUT_PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+/// Runs an eval script and returns the numbers of its `SUMMARY` line.
+fn summary(script: &str, args: &[&str]) -> HashMap<String, f64> {
+    let output = Command::new(python())
+        .arg(root().join(script))
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{script}: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("SUMMARY"))
+        .unwrap_or_else(|| panic!("no SUMMARY in:\n{stdout}"));
+    line.split_whitespace()
+        .skip(1)
+        .filter_map(|kv| kv.split_once('='))
+        .filter_map(|(k, v)| Some((k.to_owned(), v.parse().ok()?)))
+        .collect()
+}
+
+#[test]
+fn article_metadata_and_boilerplate_on_the_gold_set() {
+    let scores = summary(
+        "eval/articles.py",
+        &["--skip-coverage", "--readout", env!("CARGO_BIN_EXE_readout")],
+    );
+    let floors = [
+        ("kept_precision", 0.80),
+        ("kept_recall", 0.98),
+        ("title_acc", 0.90),
+        ("published_acc", 0.95),
+        ("outlet_acc", 0.85),
+        ("authors_f1", 0.45),
+        ("credits_f1", 0.65),
+    ];
+    for (name, floor) in floors {
+        let score = scores[name];
+        assert!(score >= floor, "{name} = {score:.3}, below the floor {floor}");
+    }
+}

@@ -38,6 +38,8 @@ pub struct DataConfig {
     pub boilerplate: String,
     /// Outlet registry (`data/outlets.tsv`).
     pub outlets: String,
+    /// Temporal tagger word lists (`data/lexicons/temporal.toml`).
+    pub temporal: String,
 }
 
 /// `[input]`

@@ -7,12 +7,14 @@ use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::annotate::boilerplate::BoilerplateRules;
+use crate::annotate::dates::TemporalLexicon;
 use crate::annotate::outlet::OutletRegistry;
 use crate::config::DataConfig;
 use crate::error::{Error, Result};
 
 const BUILTIN_BOILERPLATE: &str = include_str!("../data/boilerplate.toml");
 const BUILTIN_OUTLETS: &str = include_str!("../data/outlets.tsv");
+const BUILTIN_TEMPORAL: &str = include_str!("../data/lexicons/temporal.toml");
 
 /// Everything the stages know beyond the text.
 #[derive(Debug)]
@@ -21,6 +23,14 @@ pub struct Knowledge {
     pub boilerplate: BoilerplateRules,
     /// Outlets with their domains and names.
     pub outlets: OutletRegistry,
+    /// Month, weekday, number and unit words of the temporal tagger.
+    pub temporal: TemporalLexicon,
+}
+
+impl std::fmt::Debug for TemporalLexicon {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TemporalLexicon")
+    }
 }
 
 fn read_source(
@@ -63,7 +73,17 @@ impl Knowledge {
         })?;
         let (path, text) = read_source(&config.outlets, BUILTIN_OUTLETS, base_dir, "outlets.tsv")?;
         let outlets = OutletRegistry::from_tsv(&text).map_err(|(line, message)| Error::Data { path, line, message })?;
-        Ok(Knowledge { boilerplate, outlets })
+        let (path, text) = read_source(&config.temporal, BUILTIN_TEMPORAL, base_dir, "lexicons/temporal.toml")?;
+        let temporal = TemporalLexicon::from_toml_str(&text).map_err(|message| Error::Data {
+            line: line_of(&text, &message),
+            path,
+            message,
+        })?;
+        Ok(Knowledge {
+            boilerplate,
+            outlets,
+            temporal,
+        })
     }
 }
 

@@ -8,6 +8,7 @@ use encoding_rs::Encoding;
 use regex::Regex;
 
 use crate::annotate::byline::read_names;
+use crate::annotate::dates::tag;
 use crate::annotate::metadata::{parse_published, split_date_prefix, unescape_entities, DateFormats};
 use crate::clean::clean;
 use crate::config::{Config, FieldMap};
@@ -17,7 +18,7 @@ use crate::model::{InputFormat, RawArticle, RawText};
 use crate::read::decode::decode;
 use crate::read::json::parse_record;
 use crate::read::Input;
-use crate::write::schema::{ArticleRow, RejectRow, TextRow};
+use crate::write::schema::{ArticleRow, DateRow, RejectRow, TextRow};
 use crate::write::TableRows;
 
 /// Settings and knowledge compiled once and shared by every worker.
@@ -69,6 +70,8 @@ pub struct ArticleOutput {
     pub article: ArticleRow,
     /// `texts` row.
     pub text: TextRow,
+    /// `dates` rows.
+    pub dates: Vec<DateRow>,
 }
 
 impl ArticleOutput {
@@ -76,6 +79,7 @@ impl ArticleOutput {
     pub fn push_into(self, rows: &mut TableRows) {
         rows.articles.push(self.article);
         rows.texts.push(self.text);
+        rows.dates.extend(self.dates);
     }
 }
 
@@ -250,6 +254,20 @@ impl Pipeline {
             encoding: encoding.into(),
             raw_bytes,
         };
+        let dates = tag(&stripped.text, published, &self.knowledge.temporal)
+            .into_iter()
+            .map(|t| DateRow {
+                article_id: raw.article_id.clone(),
+                text: t.text,
+                char_start: t.char_start as i64,
+                char_end: t.char_end as i64,
+                value: t.value,
+                kind: t.kind.as_str().into(),
+                anchor: t.anchor.as_str().into(),
+                precision: t.precision.map(str::to_owned),
+                modifier: t.modifier.map(str::to_owned),
+            })
+            .collect();
         times.annotate += cleaned_at.elapsed().as_secs_f64();
         Processed::Article(Box::new(ArticleOutput {
             article,
@@ -257,6 +275,7 @@ impl Pipeline {
                 article_id: raw.article_id,
                 text: stripped.text,
             },
+            dates,
         }))
     }
 }

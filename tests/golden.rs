@@ -20,6 +20,9 @@ fn seeds_texts_after_boilerplate() {
     let config = config(dir.path(), "[output]\ncsv_tables = [\"texts\"]\n");
     let out = run_ok(dir.path(), &config, &root().join("corpus"), &[]);
     assert_golden("seeds", "texts.csv", &read(&out.join("texts.csv")));
+    // Every temporal expression of the seeds with its resolved value; the
+    // ones the issue lists are also checked one by one in annotate::dates.
+    assert_golden("seeds", "dates.csv", &read(&out.join("dates.csv")));
 }
 
 /// Every reader and every kind of bad input, with texts in CSV to review.

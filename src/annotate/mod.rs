@@ -3,5 +3,6 @@
 
 pub mod boilerplate;
 pub mod byline;
+pub mod dates;
 pub mod metadata;
 pub mod outlet;

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use formats::ParquetOptions;
-use schema::{ArticleRow, RejectRow, Table, TextRow, PARQUET_ONLY_BY_DEFAULT, TABLE_NAMES};
+use schema::{ArticleRow, DateRow, RejectRow, Table, TextRow, PARQUET_ONLY_BY_DEFAULT, TABLE_NAMES};
 use sink::{SinkOptions, TableSink};
 
 /// Prefix of the temporary folders; stale ones from crashed runs are removed
@@ -27,6 +27,8 @@ pub struct TableRows {
     pub articles: Vec<ArticleRow>,
     /// `texts` rows.
     pub texts: Vec<TextRow>,
+    /// `dates` rows.
+    pub dates: Vec<DateRow>,
     /// `rejects` rows.
     pub rejects: Vec<RejectRow>,
 }
@@ -36,6 +38,7 @@ impl TableRows {
     pub fn extend(&mut self, other: TableRows) {
         self.articles.extend(other.articles);
         self.texts.extend(other.texts);
+        self.dates.extend(other.dates);
         self.rejects.extend(other.rejects);
     }
 }
@@ -46,6 +49,7 @@ pub struct Outputs {
     tmp_dir: PathBuf,
     articles: TableSink<ArticleRow>,
     texts: TableSink<TextRow>,
+    dates: TableSink<DateRow>,
     rejects: TableSink<RejectRow>,
 }
 
@@ -78,6 +82,7 @@ impl Outputs {
             out_dir: out_dir.to_path_buf(),
             articles: TableSink::create(options(ArticleRow::NAME))?,
             texts: TableSink::create(options(TextRow::NAME))?,
+            dates: TableSink::create(options(DateRow::NAME))?,
             rejects: TableSink::create(options(RejectRow::NAME))?,
             tmp_dir,
         })
@@ -87,6 +92,7 @@ impl Outputs {
     pub fn append(&mut self, rows: TableRows) -> Result<()> {
         self.articles.append(rows.articles)?;
         self.texts.append(rows.texts)?;
+        self.dates.append(rows.dates)?;
         self.rejects.append(rows.rejects)?;
         Ok(())
     }
@@ -96,6 +102,7 @@ impl Outputs {
         vec![
             (ArticleRow::NAME.into(), self.articles.rows()),
             (TextRow::NAME.into(), self.texts.rows()),
+            (DateRow::NAME.into(), self.dates.rows()),
             (RejectRow::NAME.into(), self.rejects.rows()),
         ]
     }
@@ -106,6 +113,7 @@ impl Outputs {
         let mut files = Vec::new();
         files.extend(self.articles.finish()?);
         files.extend(self.texts.finish()?);
+        files.extend(self.dates.finish()?);
         files.extend(self.rejects.finish()?);
         // Tables of an earlier run in a format or table this run does not
         // write would otherwise sit beside the new ones, looking current.

@@ -278,6 +278,28 @@ tables! {
         text: Text,
     }
 
+    /// One row per temporal expression.
+    DateRow => "dates", key(article_id, char_start) {
+        /// Article id.
+        article_id: Text,
+        /// The expression as written: `on Friday`, `late February`.
+        text: Text,
+        /// Offset of its first character in the article's cleaned text.
+        char_start: Int,
+        /// Offset after its last character.
+        char_end: Int,
+        /// TIMEX3-style value: `2022-10-21`, `2022-02`, `P79D`, `PAST_REF`.
+        value: OptText,
+        /// `date`, `time`, `duration`, `set`.
+        kind: Text,
+        /// `absolute`, `publication`, `narrative`, `unresolved`.
+        anchor: Text,
+        /// `day`, `month`, `year`, `approx` for date values.
+        precision: OptText,
+        /// TIMEX3 `mod`: `START`, `MID`, `END`, `APPROX`, ...
+        modifier: OptText,
+    }
+
     /// One row per input that could not be read as an article.
     RejectRow => "rejects", key(source) {
         /// Path, and `#line` or `#record` inside a container file.

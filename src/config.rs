@@ -40,6 +40,10 @@ pub struct DataConfig {
     pub outlets: String,
     /// Temporal tagger word lists (`data/lexicons/temporal.toml`).
     pub temporal: String,
+    /// Gazetteer folder (`data/gazetteer/`); `none` switches it off.
+    pub gazetteer: String,
+    /// Name-finding word lists (`data/lexicons/names.toml`).
+    pub names: String,
 }
 
 /// `[input]`

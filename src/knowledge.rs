@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::annotate::boilerplate::BoilerplateRules;
 use crate::annotate::dates::TemporalLexicon;
+use crate::annotate::names::{GazetteerText, NameKnowledge};
 use crate::annotate::outlet::OutletRegistry;
 use crate::config::DataConfig;
 use crate::error::{Error, Result};
@@ -15,6 +16,14 @@ use crate::error::{Error, Result};
 const BUILTIN_BOILERPLATE: &str = include_str!("../data/boilerplate.toml");
 const BUILTIN_OUTLETS: &str = include_str!("../data/outlets.tsv");
 const BUILTIN_TEMPORAL: &str = include_str!("../data/lexicons/temporal.toml");
+const BUILTIN_NAMES: &str = include_str!("../data/lexicons/names.toml");
+const BUILTIN_GAZETTEER: GazetteerText<'static> = GazetteerText {
+    people: include_str!("../data/gazetteer/people.tsv"),
+    roles: include_str!("../data/gazetteer/roles.tsv"),
+    countries: include_str!("../data/gazetteer/countries.tsv"),
+    orgs: include_str!("../data/gazetteer/orgs.tsv"),
+    places: include_str!("../data/gazetteer/places.tsv"),
+};
 
 /// Everything the stages know beyond the text.
 #[derive(Debug)]
@@ -25,6 +34,14 @@ pub struct Knowledge {
     pub outlets: OutletRegistry,
     /// Month, weekday, number and unit words of the temporal tagger.
     pub temporal: TemporalLexicon,
+    /// Gazetteer and name-finding word lists.
+    pub names: NameKnowledge,
+}
+
+impl std::fmt::Debug for NameKnowledge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NameKnowledge")
+    }
 }
 
 impl std::fmt::Debug for TemporalLexicon {
@@ -79,10 +96,18 @@ impl Knowledge {
             path,
             message,
         })?;
+        let (path, lexicon) = read_source(&config.names, BUILTIN_NAMES, base_dir, "lexicons/names.toml")?;
+        let names = match config.gazetteer.as_str() {
+            "" => NameKnowledge::from_strings(Some(BUILTIN_GAZETTEER), &lexicon),
+            "none" => NameKnowledge::from_strings(None, &lexicon),
+            folder => NameKnowledge::load(Some(&base_dir.join(folder)), &lexicon),
+        }
+        .map_err(|message| Error::Data { path, line: 0, message })?;
         Ok(Knowledge {
             boilerplate,
             outlets,
             temporal,
+            names,
         })
     }
 }

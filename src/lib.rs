@@ -10,6 +10,7 @@
 //!   outlets, metadata);
 //! - [`knowledge`]: rules and registries from `data/`, compiled once;
 //! - [`pipeline`]: the per-article stages composed;
+//! - [`resolve`]: cross-article barriers (entities);
 //! - [`runner`]: the one place that owns parallelism and batching;
 //! - [`write`]: table schemas (one definition) and the Parquet/CSV writers.
 //!
@@ -24,6 +25,7 @@ pub mod knowledge;
 pub mod model;
 pub mod pipeline;
 pub mod read;
+pub mod resolve;
 pub mod runner;
 pub mod write;
 

@@ -10,6 +10,7 @@ use regex::Regex;
 use crate::annotate::byline::read_names;
 use crate::annotate::dates::tag;
 use crate::annotate::metadata::{parse_published, split_date_prefix, unescape_entities, DateFormats};
+use crate::annotate::names::{find_mentions, EntityKind, Mention};
 use crate::clean::clean;
 use crate::config::{Config, FieldMap};
 use crate::error::ConfigProblem;
@@ -18,7 +19,7 @@ use crate::model::{InputFormat, RawArticle, RawText};
 use crate::read::decode::decode;
 use crate::read::json::parse_record;
 use crate::read::Input;
-use crate::write::schema::{ArticleRow, DateRow, RejectRow, TextRow};
+use crate::write::schema::{ArticleRow, DateRow, MentionRow, RejectRow, TextRow};
 use crate::write::TableRows;
 
 /// Settings and knowledge compiled once and shared by every worker.
@@ -72,11 +73,26 @@ pub struct ArticleOutput {
     pub text: TextRow,
     /// `dates` rows.
     pub dates: Vec<DateRow>,
+    /// Names found, resolved within the article; the cross-article
+    /// resolver gives them their final entities.
+    pub mentions: Vec<Mention>,
 }
 
 impl ArticleOutput {
-    /// Moves the rows into a batch's tables.
+    /// Moves the rows into a batch's tables. Mentions go in with a
+    /// provisional entity key (see `provisional_key`) that the entity
+    /// barrier replaces when the run ends.
     pub fn push_into(self, rows: &mut TableRows) {
+        for m in &self.mentions {
+            rows.mentions.push(MentionRow {
+                article_id: self.article.article_id.clone(),
+                entity_id: provisional_key(m),
+                surface: m.surface.clone(),
+                char_start: m.char_start as i64,
+                char_end: m.char_end as i64,
+                resolution: m.resolution.into(),
+            });
+        }
         rows.articles.push(self.article);
         rows.texts.push(self.text);
         rows.dates.extend(self.dates);
@@ -111,6 +127,11 @@ impl Pipeline {
             knowledge,
             corpus_outlet,
         })
+    }
+
+    /// The knowledge the stages use.
+    pub fn knowledge(&self) -> &Knowledge {
+        &self.knowledge
     }
 
     /// Finishes reading an input (parsing JSON records), then runs every
@@ -268,6 +289,7 @@ impl Pipeline {
                 modifier: t.modifier.map(str::to_owned),
             })
             .collect();
+        let mentions = find_mentions(&stripped.text, published, &self.knowledge.names);
         times.annotate += cleaned_at.elapsed().as_secs_f64();
         Processed::Article(Box::new(ArticleOutput {
             article,
@@ -276,6 +298,7 @@ impl Pipeline {
                 text: stripped.text,
             },
             dates,
+            mentions,
         }))
     }
 }
@@ -307,6 +330,44 @@ fn headline(text: &str) -> Option<String> {
     let body_follows = rest.split_whitespace().count() >= 2 * words;
     ((3..=30).contains(&words) && first.chars().count() <= 250 && !ends_as_sentence && body_follows)
         .then(|| first.to_owned())
+}
+
+/// What the entity resolver needs of a mention, packed into the entity-id
+/// column until the resolver has seen every article: kind, gazetteer id (or
+/// empty), article-local canonical name.
+pub fn provisional_key(m: &Mention) -> String {
+    format!(
+        "{}\u{1f}{}\u{1f}{}",
+        m.kind.as_str(),
+        m.entity_id.as_deref().unwrap_or(""),
+        m.canonical
+    )
+}
+
+/// Rebuilds the mention a provisional key stands for.
+pub fn mention_from_key(key: &str, surface: &str, resolution: &str) -> Option<Mention> {
+    let mut parts = key.splitn(3, '\u{1f}');
+    let kind = match parts.next()? {
+        "person" => EntityKind::Person,
+        "org" => EntityKind::Org,
+        "place" => EntityKind::Place,
+        _ => return None,
+    };
+    let entity_id = Some(parts.next()?).filter(|s| !s.is_empty()).map(str::to_owned);
+    let canonical = parts.next()?.to_owned();
+    let resolution = ["gazetteer", "coreference", "role", "variant", "name"]
+        .into_iter()
+        .find(|r| *r == resolution)
+        .unwrap_or("name");
+    Some(Mention {
+        char_start: 0,
+        char_end: 0,
+        surface: surface.to_owned(),
+        kind,
+        entity_id,
+        canonical,
+        resolution,
+    })
 }
 
 fn reject(source: String, reason: String) -> Processed {

@@ -16,9 +16,10 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::knowledge::Knowledge;
-use crate::pipeline::{Pipeline, Processed, StageTimes};
+use crate::pipeline::{mention_from_key, Pipeline, Processed, StageTimes};
 use crate::read::{list_files, read_file, Input};
-use crate::write::schema::RejectRow;
+use crate::resolve::entities::EntityResolver;
+use crate::write::schema::{EntityRecord, MentionRow, RejectRow};
 use crate::write::{Manifest, Outputs, TableRows};
 
 /// Where a run reads and writes; command-line values override the config's.
@@ -111,6 +112,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let (rows_sender, rows_receiver) = sync_channel::<TableRows>(2);
 
     let mut seen_ids: HashSet<u64> = HashSet::new();
+    let mut resolver = EntityResolver::new(&pipeline.knowledge().names);
     let mut stage_times = StageTimes::default();
     let mut article_bytes = 0u64;
     let (read_seconds, written) = std::thread::scope(|scope| {
@@ -190,6 +192,9 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
                             continue;
                         }
                         article_bytes += output.article.raw_bytes as u64;
+                        // The entity barrier sees articles in input order,
+                        // whatever the thread count.
+                        resolver.observe(&output.article.article_id, &output.mentions);
                         output.push_into(&mut rows);
                     }
                     Processed::Reject(row) => rows.rejects.push(row),
@@ -206,7 +211,26 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
         let written = writer.join().expect("writer thread does not panic");
         (read_seconds, written)
     });
-    let (outputs, write_seconds) = written?;
+    let (mut outputs, write_seconds) = written?;
+    let resolve_started = Instant::now();
+    let resolved = resolver.finish();
+    let entities: Vec<EntityRecord> = resolved
+        .entities()
+        .into_iter()
+        .map(|e| EntityRecord {
+            entity_id: e.entity_id,
+            kind: e.kind.as_str().into(),
+            name: e.name,
+            aliases: e.aliases,
+            mentions: e.mentions,
+            articles: e.articles,
+            origin: e.origin.into(),
+        })
+        .collect();
+    outputs.append(TableRows {
+        entities,
+        ..TableRows::default()
+    })?;
 
     timings.insert("read".into(), read_seconds);
     timings.insert("decode".into(), stage_times.decode);
@@ -215,6 +239,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let rows: BTreeMap<String, u64> = outputs.row_counts().into_iter().collect();
     let manifest_rows = rows.clone();
     timings.insert("write".into(), write_seconds);
+    timings.insert("resolve".into(), resolve_started.elapsed().as_secs_f64());
     let mut manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").into(),
         config_hash: config.hash(),
@@ -226,7 +251,14 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     // Finishing the tables is part of writing; measure it before the
     // manifest that records it is written.
     manifest.timings.insert("total".into(), started.elapsed().as_secs_f64());
-    let files = outputs.commit(&manifest)?;
+    let resolve_mention = |row: &MentionRow| match mention_from_key(&row.entity_id, &row.surface, &row.resolution) {
+        Some(m) => {
+            let (id, resolution) = resolved.entity_of(&m);
+            (id, resolution.to_owned())
+        }
+        None => (row.entity_id.clone(), row.resolution.clone()),
+    };
+    let files = outputs.commit(&manifest, &resolve_mention)?;
     progress.finish();
     Ok(Report {
         files,

@@ -20,6 +20,14 @@ EXPECTED = {
         "value": "VARCHAR", "kind": "VARCHAR", "anchor": "VARCHAR",
     },
     "rejects": {"source": "VARCHAR", "reason": "VARCHAR"},
+    "entities": {
+        "entity_id": "VARCHAR", "kind": "VARCHAR", "name": "VARCHAR", "aliases": "VARCHAR[]",
+        "mentions": "BIGINT", "articles": "BIGINT", "origin": "VARCHAR",
+    },
+    "mentions": {
+        "article_id": "VARCHAR", "entity_id": "VARCHAR", "surface": "VARCHAR", "char_start": "BIGINT",
+        "char_end": "BIGINT",
+    },
 }
 
 problems = []
@@ -36,7 +44,7 @@ for table, columns in EXPECTED.items():
             problems.append(f"{table}: {n} Parquet rows but {csv_rows} CSV rows")
     except FileNotFoundError:
         pass
-    if n == 0 and table != "dates":
+    if n == 0 and table not in ("dates", "entities", "mentions"):
         problems.append(f"{table}: no rows")
     codec = con.execute(f"select distinct compression from parquet_metadata('{out}/{table}.parquet')").fetchall()
     if codec != [("ZSTD",)]:
@@ -56,6 +64,15 @@ bad_spans = con.execute(f"""select count(*) from read_parquet('{out}/dates.parqu
     where substr(t.text, d.char_start + 1, d.char_end - d.char_start) != d.text""").fetchone()[0]
 if bad_spans:
     problems.append(f"{bad_spans} dates whose offsets do not point at their text")
+bad_mentions = con.execute(f"""select count(*) from read_parquet('{out}/mentions.parquet') m
+    join read_parquet('{out}/texts.parquet') t using (article_id)
+    where substr(t.text, m.char_start + 1, m.char_end - m.char_start) != m.surface""").fetchone()[0]
+if bad_mentions:
+    problems.append(f"{bad_mentions} mentions whose offsets do not point at their surface")
+orphans = con.execute(f"""select count(*) from read_parquet('{out}/mentions.parquet') m
+    anti join read_parquet('{out}/entities.parquet') e using (entity_id)""").fetchone()[0]
+if orphans:
+    problems.append(f"{orphans} mentions of entities missing from the entities table")
 dated = con.execute(f"select count(*) from read_parquet('{out}/articles.parquet') where published is not null").fetchone()[0]
 if dated == 0:
     problems.append("no article has a publication date")

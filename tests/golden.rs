@@ -110,3 +110,47 @@ fn boilerplate_fixtures() {
     assert_golden("boilerplate", "articles.csv", &read(&out.join("articles.csv")));
     assert_golden("boilerplate", "texts.csv", &read(&out.join("texts.csv")));
 }
+
+/// The seeds' names: every mention and the entities they resolve to.
+#[test]
+fn seeds_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_ok(dir.path(), &root().join("pipeline.toml"), &root().join("corpus"), &[]);
+    assert_golden("seeds", "entities.csv", &read(&out.join("entities.csv")));
+    assert_golden("seeds", "mentions.csv", &read(&out.join("mentions.csv")));
+}
+
+/// With the gazetteer switched off, each person of the issue is still one
+/// entity, however the outlets spell or title them.
+#[test]
+fn one_entity_per_person_without_gazetteer() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "[data]\ngazetteer = \"none\"\n");
+    let out = run_ok(dir.path(), &config, &root().join("corpus"), &[]);
+    let mentions = csv_rows(&out.join("mentions.csv"));
+    let entity_of = |surfaces: &[&str]| -> Vec<String> {
+        let mut ids: Vec<String> = mentions
+            .iter()
+            .filter(|m| surfaces.contains(&&m[2]))
+            .map(|m| m[1].to_string())
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    for group in [
+        &["Sergei Shoygu", "Shoygu", "Sergey Shoigu", "Sergei Shoigu"][..],
+        &["Andrei Belousov", "Andrey Belousov"],
+        &["Lloyd Austin", "Austin"],
+        &[
+            "Brig. Gen. Pat Ryder",
+            "Brigadier General Pat Ryder",
+            "Ryder",
+            "Pat Ryder",
+        ],
+    ] {
+        let ids = entity_of(group);
+        assert_eq!(ids.len(), 1, "{group:?} resolve to {ids:?}");
+        assert!(ids[0].starts_with("person/"), "{ids:?}");
+    }
+}

@@ -5,4 +5,5 @@ pub mod boilerplate;
 pub mod byline;
 pub mod dates;
 pub mod metadata;
+pub mod names;
 pub mod outlet;

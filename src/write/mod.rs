@@ -13,7 +13,9 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use formats::ParquetOptions;
-use schema::{ArticleRow, DateRow, RejectRow, Table, TextRow, PARQUET_ONLY_BY_DEFAULT, TABLE_NAMES};
+use schema::{
+    ArticleRow, DateRow, EntityRecord, MentionRow, RejectRow, Table, TextRow, PARQUET_ONLY_BY_DEFAULT, TABLE_NAMES,
+};
 use sink::{SinkOptions, TableSink};
 
 /// Prefix of the temporary folders; stale ones from crashed runs are removed
@@ -29,6 +31,10 @@ pub struct TableRows {
     pub texts: Vec<TextRow>,
     /// `dates` rows.
     pub dates: Vec<DateRow>,
+    /// `mentions` rows, with provisional entity keys.
+    pub mentions: Vec<MentionRow>,
+    /// `entities` rows (written once, at the end).
+    pub entities: Vec<EntityRecord>,
     /// `rejects` rows.
     pub rejects: Vec<RejectRow>,
 }
@@ -39,6 +45,8 @@ impl TableRows {
         self.articles.extend(other.articles);
         self.texts.extend(other.texts);
         self.dates.extend(other.dates);
+        self.mentions.extend(other.mentions);
+        self.entities.extend(other.entities);
         self.rejects.extend(other.rejects);
     }
 }
@@ -50,7 +58,12 @@ pub struct Outputs {
     articles: TableSink<ArticleRow>,
     texts: TableSink<TextRow>,
     dates: TableSink<DateRow>,
+    /// Provisional mentions: Parquet only, rewritten with final entity ids
+    /// at commit.
+    mentions: TableSink<MentionRow>,
+    entities: TableSink<EntityRecord>,
     rejects: TableSink<RejectRow>,
+    final_options: SinkOptions,
 }
 
 /// Row counts per table, in `TABLE_NAMES` order.
@@ -62,7 +75,8 @@ impl Outputs {
         std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
         remove_stale_tmp_dirs(out_dir)?;
         let tmp_dir = out_dir.join(format!("{TMP_PREFIX}{}", std::process::id()));
-        std::fs::create_dir_all(&tmp_dir).map_err(|e| Error::io(&tmp_dir, e))?;
+        let provisional_dir = tmp_dir.join("provisional");
+        std::fs::create_dir_all(&provisional_dir).map_err(|e| Error::io(&provisional_dir, e))?;
         let options = |name: &str| {
             let csv_on = config.output.formats.iter().any(|f| f == "csv");
             let csv = csv_on
@@ -83,6 +97,14 @@ impl Outputs {
             articles: TableSink::create(options(ArticleRow::NAME))?,
             texts: TableSink::create(options(TextRow::NAME))?,
             dates: TableSink::create(options(DateRow::NAME))?,
+            mentions: TableSink::create(SinkOptions {
+                dir: provisional_dir.clone(),
+                csv: false,
+                parquet: true,
+                ..options(MentionRow::NAME)
+            })?,
+            entities: TableSink::create(options(EntityRecord::NAME))?,
+            final_options: options(MentionRow::NAME),
             rejects: TableSink::create(options(RejectRow::NAME))?,
             tmp_dir,
         })
@@ -93,6 +115,8 @@ impl Outputs {
         self.articles.append(rows.articles)?;
         self.texts.append(rows.texts)?;
         self.dates.append(rows.dates)?;
+        self.mentions.append(rows.mentions)?;
+        self.entities.append(rows.entities)?;
         self.rejects.append(rows.rejects)?;
         Ok(())
     }
@@ -103,14 +127,38 @@ impl Outputs {
             (ArticleRow::NAME.into(), self.articles.rows()),
             (TextRow::NAME.into(), self.texts.rows()),
             (DateRow::NAME.into(), self.dates.rows()),
+            (MentionRow::NAME.into(), self.mentions.rows()),
+            (EntityRecord::NAME.into(), self.entities.rows()),
             (RejectRow::NAME.into(), self.rejects.rows()),
         ]
     }
 
     /// Completes every table, moves the files into the output folder, then
     /// writes the manifest last.
-    pub fn commit(self, manifest: &Manifest) -> Result<Vec<PathBuf>> {
+    pub fn commit(
+        self,
+        manifest: &Manifest,
+        resolve_mention: &dyn Fn(&MentionRow) -> (String, String),
+    ) -> Result<Vec<PathBuf>> {
         let mut files = Vec::new();
+        let provisional = self.mentions.finish()?;
+        let mut mentions = TableSink::<MentionRow>::create(self.final_options.clone())?;
+        for path in &provisional {
+            for_each_mention_batch(path, &mut |batch| {
+                let rows = batch
+                    .into_iter()
+                    .map(|mut row| {
+                        let (entity_id, resolution) = resolve_mention(&row);
+                        row.entity_id = entity_id;
+                        row.resolution = resolution;
+                        row
+                    })
+                    .collect();
+                mentions.append(rows)
+            })?;
+        }
+        files.extend(mentions.finish()?);
+        files.extend(self.entities.finish()?);
         files.extend(self.articles.finish()?);
         files.extend(self.texts.finish()?);
         files.extend(self.dates.finish()?);
@@ -170,4 +218,40 @@ pub struct Manifest {
     /// Seconds per stage (summed over threads for per-article stages); the
     /// only part of the output that differs between identical runs.
     pub timings: std::collections::BTreeMap<String, f64>,
+}
+
+/// Streams provisional mention rows back, batch by batch.
+fn for_each_mention_batch(path: &Path, each: &mut dyn FnMut(Vec<MentionRow>) -> Result<()>) -> Result<()> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Int64Type;
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.with_batch_size(8_192).build())
+        .map_err(|e| Error::Output {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    for batch in reader {
+        let batch = batch.map_err(|e| Error::Output {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let text = |i: usize| batch.column(i).as_string::<i32>().clone();
+        let (article, entity, surface, resolution) = (text(0), text(1), text(2), text(5));
+        let start = batch.column(3).as_primitive::<Int64Type>().clone();
+        let end = batch.column(4).as_primitive::<Int64Type>().clone();
+        each(
+            (0..batch.num_rows())
+                .map(|r| MentionRow {
+                    article_id: article.value(r).to_owned(),
+                    entity_id: entity.value(r).to_owned(),
+                    surface: surface.value(r).to_owned(),
+                    char_start: start.value(r),
+                    char_end: end.value(r),
+                    resolution: resolution.value(r).to_owned(),
+                })
+                .collect(),
+        )?;
+    }
+    Ok(())
 }

@@ -300,6 +300,40 @@ tables! {
         modifier: OptText,
     }
 
+    /// One row per real-world person, organization or place.
+    EntityRecord => "entities", key(entity_id) {
+        /// Stable slug with its kind, e.g. `person/sergei-shoigu`.
+        entity_id: Text,
+        /// `person`, `org`, `place`.
+        kind: Text,
+        /// Canonical name.
+        name: Text,
+        /// Every surface form seen for it, sorted.
+        aliases: TextList,
+        /// Mentions in the run.
+        mentions: Int,
+        /// Distinct articles mentioning it.
+        articles: Int,
+        /// `gazetteer` (named in data files) or `discovered`.
+        origin: Text,
+    }
+
+    /// One row per mention of an entity.
+    MentionRow => "mentions", key(article_id, char_start) {
+        /// Article id.
+        article_id: Text,
+        /// Entity id (see `entities`).
+        entity_id: Text,
+        /// As written: `Sergei Shoygu`, `Shoygu`, `the Pentagon chief`.
+        surface: Text,
+        /// Offset of its first character in the article's cleaned text.
+        char_start: Int,
+        /// Offset after its last character.
+        char_end: Int,
+        /// How it was resolved: `gazetteer`, `coreference`, `role`, `variant`, `name`.
+        resolution: Text,
+    }
+
     /// One row per input that could not be read as an article.
     RejectRow => "rejects", key(source) {
         /// Path, and `#line` or `#record` inside a container file.

@@ -9,7 +9,6 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
@@ -187,23 +186,23 @@ impl BoilerplateRules {
     /// Strips one article's cleaned text.
     pub fn strip(&self, cleaned: &str) -> Stripped {
         let mut found = Stripped::default();
-        // Almost every Reuters story carries one inline match (`&#3;`): a
-        // pattern that finds nothing leaves the text borrowed, uncopied.
-        let mut text: Cow<str> = Cow::Borrowed(cleaned);
-        for r in &self.inline {
-            if let Cow::Owned(replaced) = r.replace_all(&text, "") {
-                text = Cow::Owned(replaced);
+        let owned;
+        let text = if self.inline.iter().any(|r| r.is_match(cleaned)) {
+            let mut t = cleaned.to_owned();
+            for r in &self.inline {
+                t = r.replace_all(&t, "").into_owned();
             }
-        }
-        let text = text.as_ref();
-        let mut lines: Vec<&str> = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
-        lines.extend(text.split('\n'));
+            owned = t;
+            owned.as_str()
+        } else {
+            cleaned
+        };
+        let lines: Vec<&str> = text.split('\n').collect();
         let content_lines = lines.iter().filter(|l| !l.is_empty()).count().max(1);
-        // A pass over every character, needed only for an all-caps line.
-        let mut mixed_case: Option<bool> = None;
+        let mixed_case = is_mostly_mixed_case(text);
         let mut keep: Vec<Option<Cow<str>>> = lines.iter().map(|l| Some(Cow::Borrowed(*l))).collect();
-        let mut seen = Seen::default();
-        let mut lowered = String::new();
+        // Earlier long lines by their first characters: duplicates share them.
+        let mut seen: HashMap<&str, Vec<&str>> = HashMap::new();
         let mut content_seen = 0usize;
         let mut header = true;
         let mut i = 0;
@@ -214,7 +213,7 @@ impl BoilerplateRules {
                 continue;
             }
             content_seen += 1;
-            if header && (content_seen > self.header_lines || line.len() >= 100 && has_words(line, 20)) {
+            if header && (content_seen > self.header_lines || line.len() >= 100 && word_count(line) >= 20) {
                 header = false;
             }
             let position = content_seen as f64 / content_lines as f64;
@@ -226,10 +225,9 @@ impl BoilerplateRules {
                 && previous.len() >= 40
                 && !previous.ends_with(['.', '!', '?', ':', '"', '”', '’', ')'])
                 && line.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit());
-            // A char is 1-4 bytes: the byte length bounds the count both ways.
             let any_rule = !continues
-                && (line.len() <= self.max_rule_line_chars
-                    || line.len() <= 4 * self.max_rule_line_chars && line.chars().count() <= self.max_rule_line_chars);
+                && line.len() <= 4 * self.max_rule_line_chars
+                && line.chars().count() <= self.max_rule_line_chars;
             if any_rule && self.cut_tail.is_match(line) && position >= self.min_position {
                 for slot in &mut keep[i..] {
                     *slot = None;
@@ -265,7 +263,7 @@ impl BoilerplateRules {
             } else if let Some(names) = credits {
                 found.credits.push(names.as_str().trim().to_owned());
                 keep[i] = None;
-            } else if line.len() <= self.longest_exact && self.is_exact(line, &mut lowered) {
+            } else if line.len() <= self.longest_exact && self.exact.contains(&normalize_exact(line)) {
                 keep[i] = None;
             } else if any_rule && self.remove.is_match(line) {
                 found.cue_lines.push(line.to_owned());
@@ -274,10 +272,10 @@ impl BoilerplateRules {
                 found.date_lines.push(line.to_owned());
                 keep[i] = None;
             } else if (header && is_section_label(line))
-                || (any_rule && !header && !has_words(line, 26) && self.teasers.is_match(line))
+                || (any_rule && !header && word_count(line) <= 25 && self.teasers.is_match(line))
             {
                 keep[i] = None;
-            } else if self.is_promo_caps(line) && *mixed_case.get_or_insert_with(|| is_mostly_mixed_case(text)) {
+            } else if mixed_case && self.is_promo_caps(line) {
                 found.cue_lines.push(line.to_owned());
                 keep[i] = None;
             } else if self.is_duplicate(line, &seen, &lines[i + 1..], header) {
@@ -286,26 +284,15 @@ impl BoilerplateRules {
                 keep[i] = Some(Cow::Owned(stripped));
             }
             if line.len() >= self.min_duplicate_chars {
-                seen.insert(prefix_key(line, self.min_duplicate_chars), line);
+                seen.entry(prefix_key(line, self.min_duplicate_chars))
+                    .or_default()
+                    .push(line);
             }
             i += 1;
         }
         self.remove_bare_author_lines(&lines, &mut keep, &mut found);
-        found.text = join_paragraphs(keep.into_iter().flatten(), text.len());
+        found.text = join_paragraphs(keep.into_iter().flatten());
         found
-    }
-
-    /// `self.exact.contains(&normalize_exact(line))`, lowercasing ASCII
-    /// lines into a reused buffer instead of a new string per line.
-    fn is_exact(&self, line: &str, buffer: &mut String) -> bool {
-        let trimmed = line.trim().trim_end_matches([':', '.']).trim();
-        if !trimmed.is_ascii() {
-            return self.exact.contains(&normalize_exact(line));
-        }
-        buffer.clear();
-        buffer.push_str(trimmed);
-        buffer.make_ascii_lowercase();
-        self.exact.contains(buffer.as_str())
     }
 
     fn is_promo_caps(&self, line: &str) -> bool {
@@ -325,11 +312,14 @@ impl BoilerplateRules {
 
     /// A second copy of an earlier line (perhaps with a credit tail added),
     /// or a first copy with a label glued to its front.
-    fn is_duplicate(&self, line: &str, seen: &Seen, rest: &[&str], header: bool) -> bool {
+    fn is_duplicate(&self, line: &str, seen: &HashMap<&str, Vec<&str>>, rest: &[&str], header: bool) -> bool {
         if line.len() < self.min_duplicate_chars {
             return false;
         }
-        for earlier in seen.get(prefix_key(line, self.min_duplicate_chars)) {
+        let earlier_lines = seen
+            .get(prefix_key(line, self.min_duplicate_chars))
+            .map_or(&[][..], Vec::as_slice);
+        for earlier in earlier_lines {
             if *earlier == line {
                 return true;
             }
@@ -395,64 +385,6 @@ impl BoilerplateRules {
     }
 }
 
-/// Earlier long lines by their first characters: duplicates share them.
-/// One chain per key through a shared list, so a line costs no allocation
-/// of its own.
-#[derive(Default)]
-struct Seen<'t> {
-    heads: HashMap<&'t str, usize, BuildHasherDefault<FxHasher>>,
-    /// Each line with the index of the previous line of its key.
-    lines: Vec<(&'t str, usize)>,
-}
-
-impl<'t> Seen<'t> {
-    fn insert(&mut self, key: &'t str, line: &'t str) {
-        let index = self.lines.len();
-        let previous = self.heads.insert(key, index).unwrap_or(usize::MAX);
-        self.lines.push((line, previous));
-    }
-
-    /// The lines under a key, latest first.
-    fn get(&self, key: &str) -> impl Iterator<Item = &'t str> + '_ {
-        let mut next = self.heads.get(key).copied().unwrap_or(usize::MAX);
-        std::iter::from_fn(move || {
-            let (line, previous) = *self.lines.get(next)?;
-            next = previous;
-            Some(line)
-        })
-    }
-}
-
-/// The Fx hash (rustc's): keys are short prefixes of one article's lines,
-/// where SipHash's cost shows in the profile and its flood resistance buys
-/// nothing.
-#[derive(Default)]
-struct FxHasher {
-    hash: u64,
-}
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
-        }
-        for &b in chunks.remainder() {
-            self.add(b as u64);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.hash
-    }
-}
-
 /// The first `len` bytes of a line, cut back to a character boundary.
 fn prefix_key(line: &str, len: usize) -> &str {
     let mut end = len.min(line.len());
@@ -466,30 +398,11 @@ fn word_count(line: &str) -> usize {
     line.split_whitespace().count()
 }
 
-/// `word_count(line) >= n` (`n` > 0), without counting past `n`.
-fn has_words(line: &str, n: usize) -> bool {
-    line.split_whitespace().nth(n - 1).is_some()
-}
-
 fn is_mostly_mixed_case(text: &str) -> bool {
     let (mut letters, mut lower) = (0usize, 0usize);
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        // ASCII letters are classified without decoding a char.
-        let b = bytes[i];
-        if b < 0x80 {
-            letters += b.is_ascii_alphabetic() as usize;
-            lower += b.is_ascii_lowercase() as usize;
-            i += 1;
-            continue;
-        }
-        let c = text[i..].chars().next().expect("i is on a char boundary");
-        if c.is_alphabetic() {
-            letters += 1;
-            lower += c.is_lowercase() as usize;
-        }
-        i += c.len_utf8();
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        lower += c.is_lowercase() as usize;
     }
     letters > 0 && lower * 2 > letters
 }
@@ -524,8 +437,7 @@ const MONTHS: &[&str] = &[
 /// A line that holds only a date, perhaps with a time or a label:
 /// `26 June 2024 09:08`, `June 26, 2024`, `Updated: 2017-09-15 17:52`.
 pub fn is_date_line(line: &str) -> bool {
-    // A char is 1-4 bytes: most lines are decided by their byte length.
-    if line.len() > 4 * 60 || line.len() > 60 && line.chars().count() > 60 {
+    if line.chars().count() > 60 {
         return false;
     }
     let lowered = line.to_lowercase();
@@ -594,29 +506,20 @@ const NAME_STOPWORDS: &[&str] = &[
 ];
 
 fn is_bare_name(line: &str) -> bool {
-    // Most header lines fail on their first word or run past four words:
-    // stop there.
-    let mut words = 0;
-    for w in line.split_whitespace() {
-        words += 1;
-        if words > 4 || !is_name_word(w) {
-            return false;
-        }
-    }
-    words >= 2
-}
-
-fn is_name_word(w: &str) -> bool {
-    let mut chars = w.chars();
-    chars.next().is_some_and(|c| c.is_uppercase())
-        && chars.all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
-        && w.chars().any(|c| c.is_lowercase())
-        && !NAME_STOPWORDS.contains(&w)
+    let words: Vec<&str> = line.split_whitespace().collect();
+    (2..=4).contains(&words.len())
+        && words.iter().all(|w| {
+            let mut chars = w.chars();
+            chars.next().is_some_and(|c| c.is_uppercase())
+                && chars.all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
+                && w.chars().any(|c| c.is_lowercase())
+                && !NAME_STOPWORDS.contains(w)
+        })
 }
 
 /// Joins kept lines, keeping one blank line between paragraphs.
-fn join_paragraphs<'a>(lines: impl Iterator<Item = Cow<'a, str>>, capacity: usize) -> String {
-    let mut out = String::with_capacity(capacity);
+fn join_paragraphs<'a>(lines: impl Iterator<Item = Cow<'a, str>>) -> String {
+    let mut out = String::new();
     let mut blank = false;
     for line in lines {
         if line.trim().is_empty() {

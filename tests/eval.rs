@@ -77,12 +77,13 @@ fn dates_on_tempeval3() {
 }
 
 /// B-cubed over the gold person mentions, with and without the gazetteer.
-/// The floors are 0.95 and 0.90; the stage is not there yet (0.893
-/// and 0.733 when it landed), so these floors guard against regressions.
+/// The floors are 0.95 and 0.90; the stage is not there yet (0.909
+/// and 0.834 when this was measured), so these floors guard against
+/// regressions.
 #[test]
 fn names_on_the_gold_clusters() {
     let scores = summary("eval/names.py", &["--readout", env!("CARGO_BIN_EXE_readout")]);
-    for (name, floor) in [("bcubed_f1_gazetteer", 0.88), ("bcubed_f1_no_gazetteer", 0.72)] {
+    for (name, floor) in [("bcubed_f1_gazetteer", 0.90), ("bcubed_f1_no_gazetteer", 0.82)] {
         let score = scores[name];
         assert!(score >= floor, "{name} = {score:.3}, below the floor {floor}");
     }

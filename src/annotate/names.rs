@@ -88,24 +88,69 @@ pub struct NameKnowledge {
     pub(crate) entities: Vec<GazEntity>,
     ac: Option<AhoCorasick>,
     targets: Vec<Target>,
+    /// Role phrases in their own automaton, so that "the Pentagon chief" is
+    /// not hidden behind the organisation match "the Pentagon".
+    role_ac: Option<AhoCorasick>,
+    role_targets: Vec<Target>,
+    /// (role, country) -> index into `groups`.
+    group_by_role: HashMap<(String, String), u32>,
     phrase_groups: Vec<Vec<u32>>,
     groups: Vec<RoleGroup>,
-    country_words: HashMap<String, String>,
+    country_words: HashMap<String, String, WordBuild>,
     person_by_fold: HashMap<String, u32>,
     /// Folded surname -> person, None when two gazetteer people share it.
     person_by_surname: HashMap<String, Option<u32>>,
-    titles: HashSet<String>,
-    role_nouns: HashSet<String>,
-    stop: HashSet<String>,
-    outlets: HashSet<String>,
-    org_words: HashSet<String>,
-    place_words: HashSet<String>,
-    place_preps: HashSet<String>,
-    non_referring: HashSet<String>,
+    titles: WordSet,
+    role_nouns: WordSet,
+    stop: WordSet,
+    outlets: WordSet,
+    org_words: WordSet,
+    place_words: WordSet,
+    place_preps: WordSet,
+    non_referring: WordSet,
 }
 
-fn set(v: Vec<String>) -> HashSet<String> {
+/// FxHash-style hasher for the short word keys of the lexicon sets: the
+/// sets are probed once per token, where SipHash dominates.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = self.0;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let v = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+            h = (h.rotate_left(5) ^ v).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        for &b in chunks.remainder() {
+            h = (h.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        self.0 = h;
+    }
+}
+
+pub(crate) type WordBuild = std::hash::BuildHasherDefault<WordHasher>;
+type WordSet = HashSet<String, WordBuild>;
+
+fn set(v: Vec<String>) -> WordSet {
     v.into_iter().map(|s| s.to_lowercase()).collect()
+}
+
+/// Calls `f` with `word` lowercased, without allocating for short ASCII words.
+fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 48];
+    if word.is_ascii() && word.len() <= buf.len() {
+        let b = &mut buf[..word.len()];
+        b.copy_from_slice(word.as_bytes());
+        b.make_ascii_lowercase();
+        f(std::str::from_utf8(b).unwrap_or(""))
+    } else {
+        f(&word.to_lowercase())
+    }
 }
 
 fn list(cell: &str) -> impl Iterator<Item = &str> {
@@ -120,12 +165,17 @@ fn data_rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
 }
 
 impl NameKnowledge {
-    pub fn load(gazetteer_dir: Option<&std::path::Path>, lexicon_toml: &str) -> Result<NameKnowledge, String> {
+    pub fn load(
+        gazetteer_dir: Option<&std::path::Path>,
+        lexicon_toml: &str,
+    ) -> Result<NameKnowledge, String> {
         match gazetteer_dir {
             None => Self::from_strings(None, lexicon_toml),
             Some(d) => {
-                let read =
-                    |f: &str| std::fs::read_to_string(d.join(f)).map_err(|e| format!("{}: {e}", d.join(f).display()));
+                let read = |f: &str| {
+                    std::fs::read_to_string(d.join(f))
+                        .map_err(|e| format!("{}: {e}", d.join(f).display()))
+                };
                 let (p, r, c, o, pl) = (
                     read("people.tsv")?,
                     read("roles.tsv")?,
@@ -145,15 +195,22 @@ impl NameKnowledge {
         }
     }
 
-    pub fn from_strings(gazetteer: Option<GazetteerText<'_>>, lexicon_toml: &str) -> Result<NameKnowledge, String> {
-        let lex: Lexicon = toml::from_str(lexicon_toml).map_err(|e| format!("names lexicon: {e}"))?;
+    pub fn from_strings(
+        gazetteer: Option<GazetteerText<'_>>,
+        lexicon_toml: &str,
+    ) -> Result<NameKnowledge, String> {
+        let lex: Lexicon =
+            toml::from_str(lexicon_toml).map_err(|e| format!("names lexicon: {e}"))?;
         let mut k = NameKnowledge {
             entities: Vec::new(),
             ac: None,
             targets: Vec::new(),
+            role_ac: None,
+            role_targets: Vec::new(),
+            group_by_role: HashMap::new(),
             phrase_groups: Vec::new(),
             groups: Vec::new(),
-            country_words: HashMap::new(),
+            country_words: HashMap::default(),
             person_by_fold: HashMap::new(),
             person_by_surname: HashMap::new(),
             titles: set(lex.titles),
@@ -184,7 +241,11 @@ impl NameKnowledge {
         ] {
             for row in data_rows(text) {
                 if row.len() < 4 {
-                    return Err(format!("gazetteer row with {} columns: {:?}", row.len(), row));
+                    return Err(format!(
+                        "gazetteer row with {} columns: {:?}",
+                        row.len(),
+                        row
+                    ));
                 }
                 let idx = self.entities.len() as u32;
                 self.entities.push(GazEntity {
@@ -219,12 +280,16 @@ impl NameKnowledge {
                 continue;
             }
             let code = row[0].to_string();
-            for w in std::iter::once(row[1]).chain(list(row[2])).chain(list(row[3])) {
+            for w in std::iter::once(row[1])
+                .chain(list(row[2]))
+                .chain(list(row[3]))
+            {
                 let w = w.strip_prefix("the ").unwrap_or(w);
                 self.country_words.insert(w.to_lowercase(), code.clone());
             }
         }
         let mut group_of: HashMap<(String, String), u32> = HashMap::new();
+        let mut rpats: Vec<String> = Vec::new();
         for row in data_rows(g.roles) {
             if row.len() < 5 {
                 continue;
@@ -250,7 +315,9 @@ impl NameKnowledge {
                 });
                 (self.groups.len() - 1) as u32
             });
-            self.groups[gi as usize].terms.push(RoleTerm { holder, from, to });
+            self.groups[gi as usize]
+                .terms
+                .push(RoleTerm { holder, from, to });
             if let Some(cell) = row.get(5) {
                 for ph in list(cell) {
                     match seen.get(ph) {
@@ -263,10 +330,16 @@ impl NameKnowledge {
                             }
                         }
                         None => {
-                            seen.insert(ph.to_string(), pats.len());
-                            pats.push(ph.to_string());
-                            self.targets.push(Target::Role(self.phrase_groups.len() as u32));
+                            let t = Target::Role(self.phrase_groups.len() as u32);
                             self.phrase_groups.push(vec![gi]);
+                            seen.insert(ph.to_string(), self.targets.len());
+                            self.targets.push(t);
+                            rpats.push(ph.to_string());
+                            self.role_targets.push(t);
+                            if ph.contains('\'') {
+                                rpats.push(ph.replace('\'', "’"));
+                                self.role_targets.push(t);
+                            }
                         }
                     }
                 }
@@ -278,12 +351,21 @@ impl NameKnowledge {
             .build(&pats)
             .map_err(|e| format!("gazetteer automaton: {e}"))?;
         self.ac = Some(ac);
+        let rac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&rpats)
+            .map_err(|e| format!("role automaton: {e}"))?;
+        self.role_ac = Some(rac);
+        self.group_by_role = group_of;
         Ok(())
     }
 
     fn holder(&self, groups: &[u32], country: Option<&str>, date: NaiveDate) -> Option<u32> {
         let gi = match country {
-            Some(c) => *groups.iter().find(|&&g| self.groups[g as usize].country == c)?,
+            Some(c) => *groups
+                .iter()
+                .find(|&&g| self.groups[g as usize].country == c)?,
             // A phrase listed for exactly one role+country implies its country.
             None if groups.len() == 1 => groups[0],
             None => return None,
@@ -297,65 +379,109 @@ impl NameKnowledge {
             .map(|t| t.holder)
     }
 
-    fn is(&self, s: &HashSet<String>, word: &str) -> bool {
-        let mut buf = [0u8; 32];
-        if word.len() > buf.len() {
-            return false;
-        }
-        // Lowercase into a stack buffer: no allocation per token.
-        let b = &mut buf[..word.len()];
-        b.copy_from_slice(word.as_bytes());
-        b.make_ascii_lowercase();
-        match std::str::from_utf8(b) {
-            Ok(w) if word.is_ascii() => s.contains(w),
-            _ => s.contains(&word.to_lowercase()),
-        }
+    fn is(&self, s: &WordSet, word: &str) -> bool {
+        with_lower(word, |w| s.contains(w))
     }
 }
 
 /// Transliteration-folded key: case, accents, punctuation and the usual
 /// Russian/Ukrainian romanisation alternations collapse to one spelling.
 pub fn fold_key(name: &str) -> String {
-    let mut base = String::with_capacity(name.len());
-    for c in name.nfd() {
-        match c {
-            'ł' | 'Ł' => base.push('l'),
-            'ø' | 'Ø' => base.push('o'),
-            'ß' => base.push_str("ss"),
-            'đ' | 'Đ' => base.push('d'),
-            'ı' => base.push('i'),
-            c if c.is_alphanumeric() && c.is_ascii() => base.push(c.to_ascii_lowercase()),
-            c if c.is_whitespace() || c == '-' => base.push(' '),
-            _ => {}
+    let mut out = String::with_capacity(name.len());
+    let mut scratch = Vec::new();
+    fold_into(name, &mut out, &mut scratch);
+    out
+}
+
+/// Romanisation alternations, applied in order to each word.
+const FOLD_RULES: [(&[u8], &[u8]); 12] = [
+    (b"shch", b"sh"),
+    (b"sch", b"sh"),
+    (b"kh", b"h"),
+    (b"ye", b"e"),
+    (b"yo", b"e"),
+    (b"ie", b"e"),
+    (b"io", b"e"),
+    (b"ey", b"i"),
+    (b"ei", b"i"),
+    (b"y", b"i"),
+    (b"j", b"i"),
+    (b"ks", b"x"),
+];
+
+/// Replaces every non-overlapping `pat` by `rep` in place, left to right
+/// (`rep` is never longer than `pat`); returns the new length.
+fn replace_in_place(w: &mut [u8], pat: &[u8], rep: &[u8]) -> usize {
+    if w.len() < pat.len() || memchr::memchr(pat[0], w).is_none() {
+        return w.len();
+    }
+    let (mut r, mut o) = (0, 0);
+    while r < w.len() {
+        if w[r..].starts_with(pat) {
+            w[o..o + rep.len()].copy_from_slice(rep);
+            o += rep.len();
+            r += pat.len();
+        } else {
+            w[o] = w[r];
+            o += 1;
+            r += 1;
         }
     }
-    let mut out = String::with_capacity(base.len());
-    for (wi, w) in base.split_whitespace().enumerate() {
-        if wi > 0 {
+    o
+}
+
+/// `fold_key` into reused buffers: `out` is cleared first; `scratch` holds
+/// the ASCII base form.
+pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
+    out.clear();
+    scratch.clear();
+    let push = |c: char, base: &mut Vec<u8>| match c {
+        'ł' | 'Ł' => base.push(b'l'),
+        'ø' | 'Ø' => base.push(b'o'),
+        'ß' => base.extend_from_slice(b"ss"),
+        'đ' | 'Đ' => base.push(b'd'),
+        'ı' => base.push(b'i'),
+        c if c.is_ascii_alphanumeric() => base.push(c.to_ascii_lowercase() as u8),
+        c if c.is_whitespace() || c == '-' => base.push(b' '),
+        _ => {}
+    };
+    if name.is_ascii() {
+        for &b in name.as_bytes() {
+            push(b as char, scratch);
+        }
+    } else {
+        for c in name.nfd() {
+            push(c, scratch);
+        }
+    }
+    let mut stack = [0u8; 64];
+    let mut heap: Vec<u8> = Vec::new();
+    let mut first = true;
+    for w in scratch.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
+        if !first {
             out.push(' ');
         }
-        let w = w
-            .replace("shch", "sh")
-            .replace("sch", "sh")
-            .replace("kh", "h")
-            .replace("ye", "e")
-            .replace("yo", "e")
-            .replace("ie", "e")
-            .replace("io", "e")
-            .replace("ey", "i")
-            .replace("ei", "i")
-            .replace("y", "i")
-            .replace("j", "i")
-            .replace("ks", "x");
-        let mut prev = '\0';
-        for c in w.chars() {
+        first = false;
+        let word: &mut [u8] = if w.len() <= stack.len() {
+            stack[..w.len()].copy_from_slice(w);
+            &mut stack[..w.len()]
+        } else {
+            heap.clear();
+            heap.extend_from_slice(w);
+            &mut heap[..]
+        };
+        let mut n = word.len();
+        for (pat, rep) in FOLD_RULES {
+            n = replace_in_place(&mut word[..n], pat, rep);
+        }
+        let mut prev = 0u8;
+        for &c in &word[..n] {
             if c != prev {
-                out.push(c);
+                out.push(c as char);
             }
             prev = c;
         }
     }
-    out
 }
 
 pub fn slug(name: &str) -> String {
@@ -368,7 +494,10 @@ pub fn slug(name: &str) -> String {
         };
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
-        } else if (c.is_whitespace() || c == '-' || c == '.') && !out.ends_with('-') && !out.is_empty() {
+        } else if (c.is_whitespace() || c == '-' || c == '.')
+            && !out.ends_with('-')
+            && !out.is_empty()
+        {
             out.push('-');
         }
     }
@@ -391,6 +520,17 @@ struct Tok {
     headline: bool,
 }
 
+/// The char at byte `i` (a char boundary), with a fast path for ASCII.
+#[inline]
+fn char_at(text: &str, i: usize) -> char {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        b as char
+    } else {
+        text[i..].chars().next().unwrap_or(' ')
+    }
+}
+
 fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
     let b = text.as_bytes();
     let mut i = 0;
@@ -398,7 +538,7 @@ fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
     let mut gi = 0;
     let mut prev_end = usize::MAX;
     while i < b.len() {
-        let c = text[i..].chars().next().unwrap_or(' ');
+        let c = char_at(text, i);
         if !c.is_alphanumeric() {
             if c == '\n' || c == '!' || c == '?' || c == ':' || c == '“' || c == '"' || c == '|' {
                 sentence_start = true;
@@ -406,7 +546,9 @@ fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
             if c == '.' {
                 // An initial or a short abbreviation ("J.", "Gen.", "U.S.") does
                 // not end the sentence.
-                let short = out.last().is_some_and(|t: &Tok| t.e == i && t.e - t.s <= 4 && t.upper);
+                let short = out
+                    .last()
+                    .is_some_and(|t: &Tok| t.e == i && t.e - t.s <= 4 && t.upper);
                 if !short {
                     sentence_start = true;
                 }
@@ -419,7 +561,7 @@ fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
         let mut last_lower_run = 0usize;
         let mut split_at = None;
         while j < b.len() {
-            let c = text[j..].chars().next().unwrap_or(' ');
+            let c = char_at(text, j);
             if c.is_alphanumeric() {
                 // Scraped speaker labels glue words together ("SergeiDefence"):
                 // split a long lowercase run followed by a capital. Short
@@ -428,11 +570,18 @@ fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
                     split_at = Some(j);
                     break;
                 }
-                last_lower_run = if c.is_lowercase() { last_lower_run + 1 } else { 0 };
+                last_lower_run = if c.is_lowercase() {
+                    last_lower_run + 1
+                } else {
+                    0
+                };
                 j += c.len_utf8();
-            } else if (c == '-' || c == '\'' || c == '’' || c == '.') && j + c.len_utf8() < b.len() {
+            } else if (c == '-' || c == '\'' || c == '’' || c == '.') && j + c.len_utf8() < b.len()
+            {
                 let n = text[j + c.len_utf8()..].chars().next().unwrap_or(' ');
-                if n.is_alphanumeric() && !(c == '\'' || c == '’') || (n.is_alphanumeric() && n != 's') {
+                if n.is_alphanumeric() && !(c == '\'' || c == '’')
+                    || (n.is_alphanumeric() && n != 's')
+                {
                     j += c.len_utf8();
                     last_lower_run = 0;
                 } else {
@@ -448,7 +597,8 @@ fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
             gi += 1;
         }
         let gaz = gi < gaz_spans.len() && gaz_spans[gi].0 <= s;
-        let joined = prev_end != usize::MAX && (s == prev_end || s == prev_end + 1 && b[prev_end] == b' ');
+        let joined =
+            prev_end != usize::MAX && (s == prev_end || s == prev_end + 1 && b[prev_end] == b' ');
         out.push(Tok {
             s,
             e,
@@ -487,7 +637,9 @@ fn mark_headlines(text: &str, toks: &mut [Tok]) {
         }
         // Headlines are short and carry no closing period; a long capitalised
         // sentence is a list of titled names, not a headline.
-        let ends_sentence = text[..line_end].trim_end().ends_with(['.', '!', '?', ':', '”', '"']);
+        let ends_sentence = text[..line_end]
+            .trim_end()
+            .ends_with(['.', '!', '?', ':', '”', '"']);
         if long >= 4 && cap * 4 >= long * 3 && j - i <= 25 && !ends_sentence {
             for t in &mut toks[i..j] {
                 t.headline = true;
@@ -509,28 +661,56 @@ struct Cand {
     title: Option<(usize, usize)>,
 }
 
-fn push_title_words(titles: &mut Vec<(String, usize)>, title: &str, cluster: usize) {
-    let t = title.to_lowercase().replace("defence", "defense");
-    let words: Vec<&str> = t.split_whitespace().collect();
-    for k in 1..=words.len().min(3) {
-        let suffix = words[words.len() - k..].join(" ");
-        if !titles.iter().any(|(s, c)| *s == suffix && *c == cluster) {
-            titles.push((suffix, cluster));
-        }
-    }
-}
-
 pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge) -> Vec<Mention> {
     // 1. Gazetteer matches.
     let mut gaz: Vec<(usize, usize, Target)> = Vec::new();
-    if let Some(ac) = &k.ac {
+    let bounded = |s: usize, e: usize| {
+        text[..s]
+            .chars()
+            .next_back()
+            .is_none_or(|c| !c.is_alphanumeric())
+            && text[e..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+    };
+    if let (Some(ac), Some(rac)) = (&k.ac, &k.role_ac) {
         for m in ac.find_iter(text) {
-            let (s, e) = (m.start(), m.end());
-            let before_ok = text[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-            let after_ok = text[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-            if before_ok && after_ok {
-                gaz.push((s, e, k.targets[m.pattern().as_usize()]));
+            if bounded(m.start(), m.end()) {
+                gaz.push((m.start(), m.end(), k.targets[m.pattern().as_usize()]));
             }
+        }
+        // Role phrases: a longer role phrase beats an entity match that
+        // overlaps it ("the Pentagon chief" over "the Pentagon").
+        let mut roles: Vec<(usize, usize, Target)> = Vec::new();
+        for m in rac.find_iter(text) {
+            if bounded(m.start(), m.end()) {
+                roles.push((m.start(), m.end(), k.role_targets[m.pattern().as_usize()]));
+            }
+        }
+        if !roles.is_empty() {
+            let mut keep_role = vec![true; roles.len()];
+            gaz.retain(|g| {
+                let mut keep = true;
+                for (ri, r) in roles.iter().enumerate() {
+                    if r.0 < g.1 && g.0 < r.1 {
+                        if r.1 - r.0 > g.1 - g.0 && r.1 >= g.1 {
+                            keep = false;
+                        } else {
+                            keep_role[ri] = false;
+                        }
+                    }
+                }
+                keep
+            });
+            gaz.extend(
+                roles
+                    .into_iter()
+                    .zip(keep_role)
+                    .filter(|x| x.1)
+                    .map(|x| x.0),
+            );
+            gaz.sort_by_key(|g| (g.0, std::cmp::Reverse(g.1)));
         }
     }
     let gaz_spans: Vec<(usize, usize)> = gaz
@@ -579,58 +759,82 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
         i = j;
     }
 
-    // 3. In-article clustering of person names.
+    // 3. In-article clustering of person names. Indexes keep this linear in
+    // the number of candidates (long files hold thousands of names).
     cands.sort_by_key(|c| (c.s, std::cmp::Reverse(c.e)));
-    struct Cluster {
-        canonical: String,
-        ent: Option<u32>,
-        key: String,
-        tokens: Vec<String>,
-    }
     let mut clusters: Vec<Cluster> = Vec::new();
+    let mut by_ent: HashMap<u32, usize, WordBuild> = HashMap::default();
+    let mut by_key: HashMap<String, usize, WordBuild> = HashMap::default();
+    let mut by_sorted: HashMap<String, Vec<usize>, WordBuild> = HashMap::default();
+    let mut by_last: HashMap<String, Vec<usize>, WordBuild> = HashMap::default();
+    let mut first_multi: HashMap<String, usize, WordBuild> = HashMap::default();
     let mut cl_of: Vec<Option<usize>> = vec![None; cands.len()];
-    let mut titles: Vec<(String, usize)> = Vec::new();
+    let (mut key, mut sorted, mut scratch) = (String::new(), String::new(), Vec::new());
     for (ci, c) in cands.iter().enumerate() {
         if c.kind != EntityKind::Person || c.weak {
             continue;
         }
-        let surf = &text[c.s..c.e];
-        let key = fold_key(surf);
-        let toks_f: Vec<String> = key.split(' ').map(str::to_string).collect();
-        if toks_f.len() < 2 && c.ent.is_none() {
+        fold_into(&text[c.s..c.e], &mut key, &mut scratch);
+        let ntok = key.split(' ').count();
+        if ntok < 2 && c.ent.is_none() {
             continue;
         }
-        let found = clusters.iter().position(|cl| {
-            (c.ent.is_some() && cl.ent == c.ent)
-                || cl.key == key
-                || toks_f.len() >= 2 && {
-                    let mut x: Vec<&String> = cl.tokens.iter().collect();
-                    let mut y: Vec<&String> = toks_f.iter().collect();
-                    x.sort_unstable();
-                    y.sort_unstable();
-                    x == y
+        sorted_tokens(&key, &mut sorted);
+        let first = key.split(' ').next().unwrap_or("");
+        let last = key.rsplit(' ').next().unwrap_or("");
+        let mut found: Option<usize> = None;
+        let mut take = |i: usize| found = Some(found.map_or(i, |f: usize| f.min(i)));
+        if let Some(&i) = c.ent.and_then(|e| by_ent.get(&e)) {
+            take(i);
+        }
+        if let Some(&i) = by_key.get(key.as_str()) {
+            take(i);
+        }
+        if ntok >= 2 {
+            if let Some(v) = by_sorted.get(sorted.as_str()) {
+                take(v[0]);
+            }
+            for &i in by_last.get(last).map_or(&[][..], |v| &v[..]) {
+                let cl = &clusters[i];
+                if cl.multi
+                    && (c.ent.is_none() || cl.ent.is_none())
+                    && strsim::jaro_winkler(&cl.first, first) >= 0.85
+                {
+                    take(i);
+                    break;
                 }
-                || (c.ent.is_none() || cl.ent.is_none())
-                    && cl.tokens.len() >= 2
-                    && toks_f.len() >= 2
-                    && cl.tokens.last() == toks_f.last()
-                    && strsim::jaro_winkler(&cl.tokens[0], &toks_f[0]) >= 0.85
-        });
+            }
+        }
         let idx = match found {
             Some(f) => f,
             None => {
+                let i = clusters.len();
                 clusters.push(Cluster {
                     canonical: c.canonical.clone(),
                     ent: c.ent,
-                    key,
-                    tokens: toks_f,
+                    first: first.to_string(),
+                    multi: ntok >= 2,
+                    sigs: Vec::new(),
+                    starts: Vec::new(),
                 });
-                clusters.len() - 1
+                if let Some(e) = c.ent {
+                    by_ent.entry(e).or_insert(i);
+                }
+                by_key.entry(key.clone()).or_insert(i);
+                by_sorted.entry(sorted.clone()).or_default().push(i);
+                by_last.entry(last.to_string()).or_default().push(i);
+                if ntok >= 2 {
+                    first_multi.insert(first.to_string(), i);
+                }
+                i
             }
         };
         cl_of[ci] = Some(idx);
+        clusters[idx].starts.push(c.s);
         if let Some((ts, te)) = c.title {
-            push_title_words(&mut titles, &text[ts..te], idx);
+            if let Some(sig) = parse_sig(&text[ts..te], k) {
+                clusters[idx].sigs.push(sig);
+            }
         }
     }
     // Later spellings take the cluster's first full name as canonical.
@@ -648,49 +852,40 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
             }
         }
     }
-    // Lone words and headline names link to a cluster: the nearest one before,
-    // else the first after.
+    // Lone words and headline names link to a cluster: the latest-introduced
+    // cluster they fit.
     for (ci, c) in cands.iter_mut().enumerate() {
         if cl_of[ci].is_some() || c.kind != EntityKind::Person {
             continue;
         }
-        let key = fold_key(&text[c.s..c.e]);
-        let toks_f: Vec<&str> = key.split(' ').collect();
-        let mut best = None;
-        for (idx, cl) in clusters.iter().enumerate() {
-            let hit = if toks_f.len() == 1 {
-                cl.tokens.last().is_some_and(|l| l == toks_f[0]) || cl.tokens.len() >= 2 && cl.tokens[0] == toks_f[0]
-            } else {
-                let mut a: Vec<&str> = cl.tokens.iter().map(String::as_str).collect();
-                let mut b = toks_f.clone();
-                a.sort_unstable();
-                b.sort_unstable();
-                a == b
-            };
-            if hit {
-                best = Some(idx);
-                // Stop at the last cluster mentioned before this word.
-            }
-        }
+        fold_into(&text[c.s..c.e], &mut key, &mut scratch);
+        let ntok = key.split(' ').count();
+        let best = if ntok == 1 {
+            let a = by_last.get(key.as_str()).and_then(|v| v.last().copied());
+            let b = first_multi.get(key.as_str()).copied();
+            a.max(b)
+        } else {
+            sorted_tokens(&key, &mut sorted);
+            by_sorted
+                .get(sorted.as_str())
+                .and_then(|v| v.last().copied())
+        };
         if let Some(idx) = best {
             cl_of[ci] = Some(idx);
             c.weak = false;
             c.resolution = "coreference";
             c.canonical = clusters[idx].canonical.clone();
             c.ent = clusters[idx].ent;
+            clusters[idx].starts.push(c.s);
             if let Some((ts, te)) = c.title {
-                push_title_words(&mut titles, &text[ts..te], idx);
+                if let Some(sig) = parse_sig(&text[ts..te], k) {
+                    clusters[idx].sigs.push(sig);
+                }
             }
-        } else if toks_f.len() == 1 && !c.weak {
-            // A title before a lone word ("Secretary Austin"): a person, but
-            // only the gazetteer can say who.
-            if let Some(&Some(p)) = k.person_by_surname.get(&key) {
-                c.ent = Some(p);
-                c.canonical = k.entities[p as usize].name.clone();
-                c.resolution = "gazetteer";
-            }
-        } else if toks_f.len() == 1 && c.weak {
-            if let Some(&Some(p)) = k.person_by_surname.get(&key) {
+        } else if ntok == 1 {
+            // A title before a lone word ("Secretary Austin") is a person, but
+            // only the gazetteer can say who; a weak word needs it too.
+            if let Some(&Some(p)) = k.person_by_surname.get(key.as_str()) {
                 c.ent = Some(p);
                 c.canonical = k.entities[p as usize].name.clone();
                 c.resolution = "gazetteer";
@@ -699,34 +894,43 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
         }
     }
     cands.retain(|c| !c.weak);
+    for cl in &mut clusters {
+        cl.starts.sort_unstable();
+    }
     let date = published;
 
-    // 4. Descriptions: role phrases of the gazetteer, and "the <title>" of a
-    // title a person carried earlier in this article.
-    let lower = text.to_ascii_lowercase();
+    // 4. Descriptions. (a) Role phrases of the gazetteer, resolved by the
+    // article date; (b) role descriptions ("the Russian defence minister",
+    // "his Russian counterpart", "Mr President") resolved to a person of this
+    // article whose title fits.
     let article_country = {
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for c in &cands {
             if let (EntityKind::Person, Some(e)) = (c.kind, c.ent) {
-                *counts.entry(k.entities[e as usize].country.as_str()).or_default() += 1;
+                *counts
+                    .entry(k.entities[e as usize].country.as_str())
+                    .or_default() += 1;
             }
         }
         let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
         v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         v.first().map(|x| x.0.to_string())
     };
+    // (start, end, holder, qualified by an explicit country)
+    let mut gdescs: Vec<(usize, usize, u32, bool)> = Vec::new();
     for &(s, e, t) in &gaz {
         let Target::Role(pg) = t else { continue };
         let Some(date) = date else { continue };
-        if followed_by_name(text, e) {
+        if followed_by_name(text, e) || followed_by_possessive(text, e) {
             continue;
         }
         let (qs, country) = qualifier_before(text, s, k);
         let (after_e, country_after) = qualifier_after(text, e, k);
+        let explicit = country.is_some() || country_after.is_some();
         let country = country.or(country_after);
         let start = qs.unwrap_or(s);
         let (ds, refer) = determiner_before(text, start, k);
-        if !refer {
+        if !refer || ds.is_some_and(|d| embedded_in_description(text, d, k)) {
             continue;
         }
         let groups = &k.phrase_groups[pg as usize];
@@ -735,10 +939,67 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
             holder = k.holder(groups, article_country.as_deref(), date);
         }
         let Some(h) = holder else { continue };
+        gdescs.push((ds.unwrap_or(start), after_e.unwrap_or(e), h, explicit));
+    }
+    let name_spans: Vec<(usize, usize)> = cands
+        .iter()
+        // A lone unresolved capitalised word may be a qualifier the
+        // description absorbs ("his Russian counterpart").
+        .filter(|c| {
+            c.kind == EntityKind::Person && (c.ent.is_some() || text[c.s..c.e].contains(' '))
+        })
+        .map(|c| (c.s, c.e))
+        .collect();
+    let mut descs: Vec<Cand> = Vec::new();
+    for (ds, de, sig) in find_descriptions(text, &toks, k) {
+        // A description never overlaps or directly precedes a name.
+        let lo = name_spans.partition_point(|n| n.1 <= ds);
+        if name_spans.get(lo).is_some_and(|n| n.0 <= de + 2) {
+            continue;
+        }
+        let Some(idx) = resolve_description(&sig, ds, &clusters, k) else {
+            // No titled person fits; the gazetteer may still know the role.
+            if let (Some(code), Some(date)) = (&sig.country, date) {
+                let role = match sig.head.as_str() {
+                    "leader" => Some("president"),
+                    _ => None,
+                };
+                if let Some(h) = role
+                    .and_then(|r| k.group_by_role.get(&(r.to_string(), code.clone())))
+                    .and_then(|&g| k.holder(&[g], Some(code), date))
+                {
+                    gdescs.push((ds, de, h, true));
+                }
+            }
+            continue;
+        };
+        let cl = &clusters[idx];
+        descs.push(Cand {
+            s: ds,
+            e: de,
+            kind: EntityKind::Person,
+            ent: cl.ent,
+            canonical: cl.canonical.clone(),
+            resolution: "coreference",
+            weak: false,
+            title: None,
+        });
+    }
+    // A gazetteer role with an explicit country is judged by date and wins;
+    // otherwise the person the article itself titled that way wins.
+    for (s, e, h, explicit) in gdescs {
+        let over = descs.iter().position(|d| d.s < e && s < d.e);
+        match over {
+            Some(i) if explicit => {
+                descs.swap_remove(i);
+            }
+            Some(_) => continue,
+            None => {}
+        }
         let ent = &k.entities[h as usize];
-        cands.push(Cand {
-            s: ds.unwrap_or(start),
-            e: after_e.unwrap_or(e),
+        descs.push(Cand {
+            s,
+            e,
             kind: EntityKind::Person,
             ent: Some(h),
             canonical: ent.name.clone(),
@@ -747,44 +1008,7 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
             title: None,
         });
     }
-    for (title, idx) in &titles {
-        let last = title.rsplit(' ').next().unwrap_or("");
-        if !k.role_nouns.contains(last) {
-            continue;
-        }
-        let pat = format!("the {title}");
-        let pat2 = pat.replace("defense", "defence");
-        let bare = title.replace("defense", "defence");
-        let bare_pats: Vec<&str> = if title.contains(' ') {
-            vec![&title[..], &bare[..]]
-        } else {
-            vec![]
-        };
-        for p in [&pat[..], &pat2[..]].into_iter().chain(bare_pats) {
-            let mut from = 0;
-            while let Some(off) = lower[from..].find(p) {
-                let s = from + off;
-                let e = s + p.len();
-                from = e;
-                let ok_b = s == 0 || !lower.as_bytes()[s - 1].is_ascii_alphanumeric();
-                let ok_a = lower.as_bytes().get(e).is_none_or(|b| !b.is_ascii_alphanumeric());
-                if !ok_b || !ok_a || followed_by_name(text, e) {
-                    continue;
-                }
-                let cl = &clusters[*idx];
-                cands.push(Cand {
-                    s,
-                    e,
-                    kind: EntityKind::Person,
-                    ent: cl.ent,
-                    canonical: cl.canonical.clone(),
-                    resolution: "coreference",
-                    weak: false,
-                    title: None,
-                });
-            }
-        }
-    }
+    cands.extend(descs);
 
     // 5. Non-overlapping, sorted; earlier then longer wins, and names beat
     // descriptions that overlap them.
@@ -992,7 +1216,12 @@ fn process_run<'t>(
     let title_before = title_start.is_some() || prev.is_some_and(|p| k.is(&k.titles, p));
     // "President of Ukraine Volodymyr Zelenskyy": the first word after "of"
     // belongs to the title.
-    if prev.is_some_and(|p| p == "of") && i >= 2 && k.is(&k.titles, word(&toks[i - 2])) && b - a >= 3 {
+    if prev.is_some_and(|p| p == "of")
+        && i >= 2
+        && k.is(&k.titles, word(&toks[i - 2]))
+        && b - a >= 3
+    {
+        title_start = Some(title_start.unwrap_or(toks[i - 2].s));
         a += 1;
     }
     let place_prep = prev.is_some_and(|p| k.is(&k.place_preps, p));
@@ -1038,7 +1267,9 @@ fn process_run<'t>(
         }
         let name_like = (pa..pb).all(|x| {
             let w = word(&toks[x]);
-            !k.is(&k.outlets, w) && !k.is(&k.stop, w) && !k.country_words.contains_key(&w.to_lowercase())
+            !k.is(&k.outlets, w)
+                && !k.is(&k.stop, w)
+                && !with_lower(w, |l| k.country_words.contains_key(l))
         });
         if !name_like {
             continue;
@@ -1065,4 +1296,397 @@ fn process_run<'t>(
 
 fn is_all_caps(w: &str) -> bool {
     w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(|c| c.is_lowercase())
+}
+
+struct Cluster {
+    canonical: String,
+    ent: Option<u32>,
+    /// First token of the folded key; `multi` when the key has two or more.
+    first: String,
+    multi: bool,
+    /// Titles the person carried in this article.
+    sigs: Vec<Sig>,
+    /// Byte starts of the cluster's mentions, sorted after linking.
+    starts: Vec<usize>,
+}
+
+/// Folded key tokens sorted and re-joined into `out`.
+fn sorted_tokens(key: &str, out: &mut String) {
+    let mut v: Vec<&str> = key.split(' ').collect();
+    v.sort_unstable();
+    out.clear();
+    for (i, t) in v.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(t);
+    }
+}
+
+/// What a title or a role description says about a person: the role head
+/// noun ("minister"), its modifiers ("defense", "prime") and its qualifiers
+/// (country or body: "russian", "ukraine", "office president").
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sig {
+    head: String,
+    mods: Vec<String>,
+    qual: Vec<String>,
+    /// Country code of a qualifier, when the gazetteer knows it.
+    country: Option<String>,
+}
+
+const DETERMINERS: [&str; 10] = [
+    "the", "his", "her", "their", "its", "our", "mr", "mrs", "ms", "madam",
+];
+
+fn norm_word(w: &str) -> String {
+    let w = w.to_lowercase().replace('’', "'");
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '.');
+    let w = w.trim_start_matches(['\'', '.']);
+    let w = w.strip_suffix('.').unwrap_or(w);
+    match w {
+        "defence" => "defense".to_string(),
+        "spokesman" | "spokeswoman" => "spokesperson".to_string(),
+        "chairwoman" | "chair" => "chairman".to_string(),
+        "advisor" => "adviser".to_string(),
+        _ => w.to_string(),
+    }
+}
+
+fn country_of(w: &str, k: &NameKnowledge) -> Option<String> {
+    k.country_words
+        .get(w)
+        .or_else(|| k.country_words.get(&format!("{w}.")))
+        .cloned()
+}
+
+/// Parses a title ("Russian Defense Minister", "President of Ukraine") or a
+/// role description ("the Head of the President's Office").
+fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
+    let words: Vec<(String, bool)> = phrase
+        .split(|c: char| c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let cap = w.chars().next().is_some_and(char::is_uppercase);
+            (norm_word(w), cap)
+        })
+        .filter(|(w, _)| !w.is_empty())
+        .collect();
+    let split = words
+        .iter()
+        .position(|(w, _)| matches!(w.as_str(), "of" | "to" | "for" | "at"))
+        .unwrap_or(words.len());
+    let hi = words[..split]
+        .iter()
+        .rposition(|(w, _)| k.is(&k.role_nouns, w))?;
+    let mut sig = Sig {
+        head: words[hi].0.clone(),
+        mods: Vec::new(),
+        qual: Vec::new(),
+        country: None,
+    };
+    if sig.head == "premier" {
+        sig.head = "minister".into();
+        sig.mods.push("prime".into());
+    }
+    for (w, cap) in &words[..hi] {
+        let (w, poss) = match w.strip_suffix("'s") {
+            Some(x) => (x, true),
+            None => (w.as_str(), false),
+        };
+        if DETERMINERS.contains(&w) || matches!(w, "new" | "then" | "top" | "then-") {
+            continue;
+        }
+        if let Some(c) = country_of(w, k) {
+            sig.country = Some(c);
+            sig.qual.push(w.to_string());
+        } else if poss || *cap && !k.is(&k.titles, w) {
+            sig.qual.push(w.to_string());
+        } else {
+            sig.mods.push(w.to_string());
+        }
+    }
+    let rest: Vec<&str> = words[split..]
+        .iter()
+        .map(|(w, _)| w.as_str())
+        .filter(|w| !matches!(*w, "of" | "to" | "for" | "at" | "the" | "and"))
+        .collect();
+    if sig.head == "head" && rest == ["state"] {
+        sig.head = "president".into();
+        return Some(sig);
+    }
+    if let Some(c) = country_of(&rest.join(" "), k) {
+        sig.country = Some(c);
+    }
+    for w in rest {
+        let w = w.strip_suffix("'s").unwrap_or(w);
+        if sig.country.is_none() {
+            sig.country = country_of(w, k);
+        }
+        sig.qual.push(w.to_string());
+    }
+    Some(sig)
+}
+
+/// Two qualifier words name the same thing: equal, or one is an adjective or
+/// other form of the other ("russian"/"russia", "turkish"/"turkey").
+fn qual_word_match(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let common = a.bytes().zip(b.bytes()).take_while(|(x, y)| x == y).count();
+    common >= 4 && common * 3 >= a.len().min(b.len()) * 2
+}
+
+fn head_match(d: &Sig, t: &Sig) -> bool {
+    d.head == t.head
+        || d.head == "leader"
+            && (matches!(t.head.as_str(), "president" | "chancellor" | "leader")
+                || t.head == "minister" && t.mods.iter().any(|m| m == "prime"))
+}
+
+/// A description's qualifiers fit a person's title or gazetteer country.
+fn qual_match(d: &Sig, t: Option<&Sig>, ent_country: Option<&str>) -> bool {
+    if d.qual.is_empty() {
+        return true;
+    }
+    if let Some(dc) = &d.country {
+        if ent_country == Some(dc.as_str()) || t.and_then(|t| t.country.as_ref()) == Some(dc) {
+            return true;
+        }
+    }
+    let Some(t) = t else { return false };
+    d.qual
+        .iter()
+        .all(|q| t.qual.iter().any(|tq| qual_word_match(q, tq)))
+}
+
+/// The person of this article a description refers to: the earliest
+/// introduced person whose title fits (for "counterpart", the most recently
+/// mentioned person of the qualifying country).
+fn resolve_description(
+    d: &Sig,
+    at: usize,
+    clusters: &[Cluster],
+    k: &NameKnowledge,
+) -> Option<usize> {
+    let ent_country = |cl: &Cluster| cl.ent.map(|e| k.entities[e as usize].country.as_str());
+    if d.head == "counterpart" {
+        if d.qual.is_empty() {
+            return None;
+        }
+        let fits = |cl: &Cluster| {
+            qual_match(d, None, ent_country(cl))
+                || cl
+                    .sigs
+                    .iter()
+                    .any(|t| qual_match(d, Some(t), ent_country(cl)))
+        };
+        let last_before = |cl: &Cluster| {
+            let p = cl.starts.partition_point(|&s| s < at);
+            (p > 0).then(|| cl.starts[p - 1])
+        };
+        return (0..clusters.len())
+            .filter(|&i| fits(&clusters[i]))
+            .filter_map(|i| last_before(&clusters[i]).map(|s| (s, i)))
+            .max()
+            .map(|x| x.1);
+    }
+    let fits = |cl: &Cluster| {
+        cl.sigs.iter().any(|t| {
+            head_match(d, t)
+                && d.mods.iter().all(|m| t.mods.contains(m))
+                && qual_match(d, Some(t), ent_country(cl))
+        })
+    };
+    clusters.iter().position(fits)
+}
+
+/// Role descriptions in the token stream: an optional determiner or "Mr",
+/// modifiers and a country qualifier, a role head noun, and an optional
+/// "of ..." complement. Returns byte spans with their parsed signature.
+fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize, usize, Sig)> {
+    let mut out = Vec::new();
+    let word = |t: &Tok| &text[t.s..t.e];
+    let apostrophe_before = |t: &Tok| text[..t.s].ends_with('\'') || text[..t.s].ends_with('’');
+    let mut i = 0;
+    while i < toks.len() {
+        let w = word(&toks[i]);
+        if toks[i].headline || toks[i].gaz || !k.is(&k.role_nouns, w) {
+            i += 1;
+            continue;
+        }
+        let h = i;
+        i += 1;
+        // Right: "of [the] Capitalised Words" (with inner "of the", "and").
+        let mut end = toks[h].e;
+        let mut j = h + 1;
+        if followed_by_possessive(text, end) {
+            continue;
+        }
+        if j < toks.len() && toks[j].joined && word(&toks[j]) == "of" {
+            let mut x = j + 1;
+            let mut last_good = None;
+            let mut n = 0;
+            while x < toks.len() && toks[x].joined && n < 10 {
+                let wx = word(&toks[x]);
+                if toks[x].upper && !toks[x].initial || wx == "s" && apostrophe_before(&toks[x]) {
+                    last_good = Some(x);
+                } else if matches!(wx, "the" | "of" | "and") {
+                } else if (wx == "state" || wx == "government") && x == j + 1 {
+                    last_good = Some(x);
+                    break;
+                } else {
+                    break;
+                }
+                x += 1;
+                n += 1;
+            }
+            if let Some(lg) = last_good {
+                end = toks[lg].e;
+                j = lg + 1;
+            }
+        }
+        let _ = j;
+        if followed_by_name(text, end) {
+            continue;
+        }
+        // Left: modifiers, qualifiers, then a determiner.
+        let mut start = toks[h].s;
+        let mut y = h;
+        let mut det = false;
+        let mut n = 0;
+        while y > 0 && toks[y].joined && n < 5 {
+            let p = &toks[y - 1];
+            let wp = word(p);
+            let lower = norm_word(wp);
+            if DETERMINERS.contains(&lower.as_str()) {
+                start = p.s;
+                det = true;
+                break;
+            }
+            let ok = k.is(&k.titles, wp)
+                || country_of(&lower, k).is_some()
+                || matches!(lower.as_str(), "new" | "then" | "top")
+                || wp == "s" && apostrophe_before(p)
+                || p.upper && !k.is(&k.stop, wp) && !p.initial && n <= 1;
+            if !ok || k.is(&k.non_referring, wp) {
+                break;
+            }
+            start = p.s;
+            y -= 1;
+            n += 1;
+        }
+        // Keep a possessive's owner ("the President's Press Secretary").
+        if !det && y > 0 && word(&toks[y - 1]).eq_ignore_ascii_case("the") && toks[y].joined {
+            start = toks[y - 1].s;
+            det = true;
+        }
+        if y > 0 && !det && k.is(&k.non_referring, word(&toks[y - 1])) {
+            continue;
+        }
+        let multi = start < toks[h].s || end > toks[h].e;
+        if !det && !multi {
+            continue;
+        }
+        if det && embedded_in_description(text, start, k) {
+            continue;
+        }
+        if let Some(sig) = parse_sig(&text[start..end], k) {
+            out.push((start, end, sig));
+        }
+    }
+    out
+}
+
+/// "'s" right after a role phrase: the phrase owns something and is part of
+/// a longer description ("the President's Press Secretary").
+fn followed_by_possessive(text: &str, e: usize) -> bool {
+    let r = &text[e..];
+    r.starts_with("'s") || r.starts_with("’s")
+}
+
+/// "the X" after "<role> of|to", as in "Adviser to the Head of ...": part of
+/// a longer description of someone else.
+fn embedded_in_description(text: &str, det_start: usize, k: &NameKnowledge) -> bool {
+    let Some((ps, p)) = prev_word(text, det_start) else {
+        return false;
+    };
+    matches!(p, "of" | "to") && prev_word(text, ps).is_some_and(|(_, w)| k.is(&k.role_nouns, w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lexicon_only() -> NameKnowledge {
+        let lex = include_str!("../../data/lexicons/names.toml").to_owned();
+        NameKnowledge::from_strings(None, &lex).unwrap()
+    }
+
+    #[test]
+    fn fold_key_collapses_transliterations() {
+        assert_eq!(fold_key("Shoigu"), fold_key("Shoygu"));
+        assert_eq!(fold_key("Andrei Belousov"), fold_key("Andrey Belousov"));
+        assert_eq!(fold_key("Zelenskyy"), fold_key("Zelensky"));
+        assert_ne!(fold_key("Putin"), fold_key("Peskov"));
+        let (mut out, mut scratch) = (String::new(), Vec::new());
+        fold_into("Niinistö", &mut out, &mut scratch);
+        assert_eq!(out, fold_key("Niinisto"));
+    }
+
+    #[test]
+    fn parse_sig_reads_head_mods_and_qualifiers() {
+        let k = lexicon_only();
+        let s = parse_sig("Russian Defence Minister", &k).unwrap();
+        assert_eq!(s.head, "minister");
+        assert_eq!(s.mods, vec!["defense"]);
+        assert_eq!(s.qual, vec!["russian"]);
+        let s = parse_sig("the Head of the Office of the President", &k).unwrap();
+        assert_eq!(s.head, "head");
+        assert_eq!(s.qual, vec!["office", "president"]);
+        assert_eq!(
+            parse_sig("the Head of State", &k).unwrap().head,
+            "president"
+        );
+    }
+
+    #[test]
+    fn descriptions_resolve_without_gazetteer() {
+        let k = lexicon_only();
+        let text = "On Monday, Foreign Minister Jan Novak met Ruritanian Defence Minister \
+                    Piotr Kalna on Monday. The minister said his Ruritanian counterpart \
+                    agreed. The Ruritanian defence minister later left.";
+        let ms = find_mentions(text, None, &k);
+        let canon = |surface: &str| {
+            ms.iter()
+                .find(|m| m.surface == surface)
+                .map(|m| m.canonical.clone())
+                .unwrap_or_else(|| panic!("no mention {surface:?} in {ms:?}"))
+        };
+        assert_eq!(canon("his Ruritanian counterpart"), "Piotr Kalna");
+        assert_eq!(canon("The Ruritanian defence minister"), "Piotr Kalna");
+    }
+
+    #[test]
+    fn role_phrase_beats_overlapping_org_and_is_dated() {
+        let lex = include_str!("../../data/lexicons/names.toml").to_owned();
+        let k = NameKnowledge::load(
+            Some(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/data/gazetteer"))),
+            &lex,
+        )
+        .unwrap();
+        let d = NaiveDate::from_ymd_opt(2023, 3, 1);
+        let ms = find_mentions("Officials said the Pentagon chief would travel.", d, &k);
+        assert!(ms.iter().any(|m| m.surface == "the Pentagon chief"
+            && m.kind == EntityKind::Person
+            && m.resolution == "role"));
+        let before = find_mentions("Russia's defense minister spoke.", d, &k);
+        let after = find_mentions(
+            "Russia's defense minister spoke.",
+            NaiveDate::from_ymd_opt(2024, 6, 1),
+            &k,
+        );
+        assert_ne!(before[0].entity_id, after[0].entity_id);
+    }
 }

@@ -165,17 +165,12 @@ fn data_rows(text: &str) -> impl Iterator<Item = Vec<&str>> {
 }
 
 impl NameKnowledge {
-    pub fn load(
-        gazetteer_dir: Option<&std::path::Path>,
-        lexicon_toml: &str,
-    ) -> Result<NameKnowledge, String> {
+    pub fn load(gazetteer_dir: Option<&std::path::Path>, lexicon_toml: &str) -> Result<NameKnowledge, String> {
         match gazetteer_dir {
             None => Self::from_strings(None, lexicon_toml),
             Some(d) => {
-                let read = |f: &str| {
-                    std::fs::read_to_string(d.join(f))
-                        .map_err(|e| format!("{}: {e}", d.join(f).display()))
-                };
+                let read =
+                    |f: &str| std::fs::read_to_string(d.join(f)).map_err(|e| format!("{}: {e}", d.join(f).display()));
                 let (p, r, c, o, pl) = (
                     read("people.tsv")?,
                     read("roles.tsv")?,
@@ -195,12 +190,8 @@ impl NameKnowledge {
         }
     }
 
-    pub fn from_strings(
-        gazetteer: Option<GazetteerText<'_>>,
-        lexicon_toml: &str,
-    ) -> Result<NameKnowledge, String> {
-        let lex: Lexicon =
-            toml::from_str(lexicon_toml).map_err(|e| format!("names lexicon: {e}"))?;
+    pub fn from_strings(gazetteer: Option<GazetteerText<'_>>, lexicon_toml: &str) -> Result<NameKnowledge, String> {
+        let lex: Lexicon = toml::from_str(lexicon_toml).map_err(|e| format!("names lexicon: {e}"))?;
         let mut k = NameKnowledge {
             entities: Vec::new(),
             ac: None,
@@ -241,11 +232,7 @@ impl NameKnowledge {
         ] {
             for row in data_rows(text) {
                 if row.len() < 4 {
-                    return Err(format!(
-                        "gazetteer row with {} columns: {:?}",
-                        row.len(),
-                        row
-                    ));
+                    return Err(format!("gazetteer row with {} columns: {:?}", row.len(), row));
                 }
                 let idx = self.entities.len() as u32;
                 self.entities.push(GazEntity {
@@ -280,10 +267,7 @@ impl NameKnowledge {
                 continue;
             }
             let code = row[0].to_string();
-            for w in std::iter::once(row[1])
-                .chain(list(row[2]))
-                .chain(list(row[3]))
-            {
+            for w in std::iter::once(row[1]).chain(list(row[2])).chain(list(row[3])) {
                 let w = w.strip_prefix("the ").unwrap_or(w);
                 self.country_words.insert(w.to_lowercase(), code.clone());
             }
@@ -315,9 +299,7 @@ impl NameKnowledge {
                 });
                 (self.groups.len() - 1) as u32
             });
-            self.groups[gi as usize]
-                .terms
-                .push(RoleTerm { holder, from, to });
+            self.groups[gi as usize].terms.push(RoleTerm { holder, from, to });
             if let Some(cell) = row.get(5) {
                 for ph in list(cell) {
                     match seen.get(ph) {
@@ -363,9 +345,7 @@ impl NameKnowledge {
 
     fn holder(&self, groups: &[u32], country: Option<&str>, date: NaiveDate) -> Option<u32> {
         let gi = match country {
-            Some(c) => *groups
-                .iter()
-                .find(|&&g| self.groups[g as usize].country == c)?,
+            Some(c) => *groups.iter().find(|&&g| self.groups[g as usize].country == c)?,
             // A phrase listed for exactly one role+country implies its country.
             None if groups.len() == 1 => groups[0],
             None => return None,
@@ -494,10 +474,7 @@ pub fn slug(name: &str) -> String {
         };
         if c.is_ascii_alphanumeric() {
             out.push(c.to_ascii_lowercase());
-        } else if (c.is_whitespace() || c == '-' || c == '.')
-            && !out.ends_with('-')
-            && !out.is_empty()
-        {
+        } else if (c.is_whitespace() || c == '-' || c == '.') && !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
     }
@@ -546,9 +523,7 @@ fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
             if c == '.' {
                 // An initial or a short abbreviation ("J.", "Gen.", "U.S.") does
                 // not end the sentence.
-                let short = out
-                    .last()
-                    .is_some_and(|t: &Tok| t.e == i && t.e - t.s <= 4 && t.upper);
+                let short = out.last().is_some_and(|t: &Tok| t.e == i && t.e - t.s <= 4 && t.upper);
                 if !short {
                     sentence_start = true;
                 }
@@ -570,18 +545,11 @@ fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
                     split_at = Some(j);
                     break;
                 }
-                last_lower_run = if c.is_lowercase() {
-                    last_lower_run + 1
-                } else {
-                    0
-                };
+                last_lower_run = if c.is_lowercase() { last_lower_run + 1 } else { 0 };
                 j += c.len_utf8();
-            } else if (c == '-' || c == '\'' || c == '’' || c == '.') && j + c.len_utf8() < b.len()
-            {
+            } else if (c == '-' || c == '\'' || c == '’' || c == '.') && j + c.len_utf8() < b.len() {
                 let n = text[j + c.len_utf8()..].chars().next().unwrap_or(' ');
-                if n.is_alphanumeric() && !(c == '\'' || c == '’')
-                    || (n.is_alphanumeric() && n != 's')
-                {
+                if n.is_alphanumeric() && !(c == '\'' || c == '’') || (n.is_alphanumeric() && n != 's') {
                     j += c.len_utf8();
                     last_lower_run = 0;
                 } else {
@@ -597,8 +565,7 @@ fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
             gi += 1;
         }
         let gaz = gi < gaz_spans.len() && gaz_spans[gi].0 <= s;
-        let joined =
-            prev_end != usize::MAX && (s == prev_end || s == prev_end + 1 && b[prev_end] == b' ');
+        let joined = prev_end != usize::MAX && (s == prev_end || s == prev_end + 1 && b[prev_end] == b' ');
         out.push(Tok {
             s,
             e,
@@ -637,9 +604,7 @@ fn mark_headlines(text: &str, toks: &mut [Tok]) {
         }
         // Headlines are short and carry no closing period; a long capitalised
         // sentence is a list of titled names, not a headline.
-        let ends_sentence = text[..line_end]
-            .trim_end()
-            .ends_with(['.', '!', '?', ':', '”', '"']);
+        let ends_sentence = text[..line_end].trim_end().ends_with(['.', '!', '?', ':', '”', '"']);
         if long >= 4 && cap * 4 >= long * 3 && j - i <= 25 && !ends_sentence {
             for t in &mut toks[i..j] {
                 t.headline = true;
@@ -665,14 +630,8 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
     // 1. Gazetteer matches.
     let mut gaz: Vec<(usize, usize, Target)> = Vec::new();
     let bounded = |s: usize, e: usize| {
-        text[..s]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !c.is_alphanumeric())
-            && text[e..]
-                .chars()
-                .next()
-                .is_none_or(|c| !c.is_alphanumeric())
+        text[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+            && text[e..].chars().next().is_none_or(|c| !c.is_alphanumeric())
     };
     if let (Some(ac), Some(rac)) = (&k.ac, &k.role_ac) {
         for m in ac.find_iter(text) {
@@ -703,13 +662,7 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
                 }
                 keep
             });
-            gaz.extend(
-                roles
-                    .into_iter()
-                    .zip(keep_role)
-                    .filter(|x| x.1)
-                    .map(|x| x.0),
-            );
+            gaz.extend(roles.into_iter().zip(keep_role).filter(|x| x.1).map(|x| x.0));
             gaz.sort_by_key(|g| (g.0, std::cmp::Reverse(g.1)));
         }
     }
@@ -796,10 +749,7 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
             }
             for &i in by_last.get(last).map_or(&[][..], |v| &v[..]) {
                 let cl = &clusters[i];
-                if cl.multi
-                    && (c.ent.is_none() || cl.ent.is_none())
-                    && strsim::jaro_winkler(&cl.first, first) >= 0.85
-                {
+                if cl.multi && (c.ent.is_none() || cl.ent.is_none()) && strsim::jaro_winkler(&cl.first, first) >= 0.85 {
                     take(i);
                     break;
                 }
@@ -866,9 +816,7 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
             a.max(b)
         } else {
             sorted_tokens(&key, &mut sorted);
-            by_sorted
-                .get(sorted.as_str())
-                .and_then(|v| v.last().copied())
+            by_sorted.get(sorted.as_str()).and_then(|v| v.last().copied())
         };
         if let Some(idx) = best {
             cl_of[ci] = Some(idx);
@@ -907,9 +855,7 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
         let mut counts: HashMap<&str, usize> = HashMap::new();
         for c in &cands {
             if let (EntityKind::Person, Some(e)) = (c.kind, c.ent) {
-                *counts
-                    .entry(k.entities[e as usize].country.as_str())
-                    .or_default() += 1;
+                *counts.entry(k.entities[e as usize].country.as_str()).or_default() += 1;
             }
         }
         let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
@@ -945,9 +891,7 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
         .iter()
         // A lone unresolved capitalised word may be a qualifier the
         // description absorbs ("his Russian counterpart").
-        .filter(|c| {
-            c.kind == EntityKind::Person && (c.ent.is_some() || text[c.s..c.e].contains(' '))
-        })
+        .filter(|c| c.kind == EntityKind::Person && (c.ent.is_some() || text[c.s..c.e].contains(' ')))
         .map(|c| (c.s, c.e))
         .collect();
     let mut descs: Vec<Cand> = Vec::new();
@@ -1216,11 +1160,7 @@ fn process_run<'t>(
     let title_before = title_start.is_some() || prev.is_some_and(|p| k.is(&k.titles, p));
     // "President of Ukraine Volodymyr Zelenskyy": the first word after "of"
     // belongs to the title.
-    if prev.is_some_and(|p| p == "of")
-        && i >= 2
-        && k.is(&k.titles, word(&toks[i - 2]))
-        && b - a >= 3
-    {
+    if prev.is_some_and(|p| p == "of") && i >= 2 && k.is(&k.titles, word(&toks[i - 2])) && b - a >= 3 {
         title_start = Some(title_start.unwrap_or(toks[i - 2].s));
         a += 1;
     }
@@ -1267,9 +1207,7 @@ fn process_run<'t>(
         }
         let name_like = (pa..pb).all(|x| {
             let w = word(&toks[x]);
-            !k.is(&k.outlets, w)
-                && !k.is(&k.stop, w)
-                && !with_lower(w, |l| k.country_words.contains_key(l))
+            !k.is(&k.outlets, w) && !k.is(&k.stop, w) && !with_lower(w, |l| k.country_words.contains_key(l))
         });
         if !name_like {
             continue;
@@ -1335,9 +1273,7 @@ struct Sig {
     country: Option<String>,
 }
 
-const DETERMINERS: [&str; 10] = [
-    "the", "his", "her", "their", "its", "our", "mr", "mrs", "ms", "madam",
-];
+const DETERMINERS: [&str; 10] = ["the", "his", "her", "their", "its", "our", "mr", "mrs", "ms", "madam"];
 
 fn norm_word(w: &str) -> String {
     let w = w.to_lowercase().replace('’', "'");
@@ -1376,9 +1312,7 @@ fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
         .iter()
         .position(|(w, _)| matches!(w.as_str(), "of" | "to" | "for" | "at"))
         .unwrap_or(words.len());
-    let hi = words[..split]
-        .iter()
-        .rposition(|(w, _)| k.is(&k.role_nouns, w))?;
+    let hi = words[..split].iter().rposition(|(w, _)| k.is(&k.role_nouns, w))?;
     let mut sig = Sig {
         head: words[hi].0.clone(),
         mods: Vec::new(),
@@ -1456,31 +1390,20 @@ fn qual_match(d: &Sig, t: Option<&Sig>, ent_country: Option<&str>) -> bool {
         }
     }
     let Some(t) = t else { return false };
-    d.qual
-        .iter()
-        .all(|q| t.qual.iter().any(|tq| qual_word_match(q, tq)))
+    d.qual.iter().all(|q| t.qual.iter().any(|tq| qual_word_match(q, tq)))
 }
 
 /// The person of this article a description refers to: the earliest
 /// introduced person whose title fits (for "counterpart", the most recently
 /// mentioned person of the qualifying country).
-fn resolve_description(
-    d: &Sig,
-    at: usize,
-    clusters: &[Cluster],
-    k: &NameKnowledge,
-) -> Option<usize> {
+fn resolve_description(d: &Sig, at: usize, clusters: &[Cluster], k: &NameKnowledge) -> Option<usize> {
     let ent_country = |cl: &Cluster| cl.ent.map(|e| k.entities[e as usize].country.as_str());
     if d.head == "counterpart" {
         if d.qual.is_empty() {
             return None;
         }
         let fits = |cl: &Cluster| {
-            qual_match(d, None, ent_country(cl))
-                || cl
-                    .sigs
-                    .iter()
-                    .any(|t| qual_match(d, Some(t), ent_country(cl)))
+            qual_match(d, None, ent_country(cl)) || cl.sigs.iter().any(|t| qual_match(d, Some(t), ent_country(cl)))
         };
         let last_before = |cl: &Cluster| {
             let p = cl.starts.partition_point(|&s| s < at);
@@ -1494,9 +1417,7 @@ fn resolve_description(
     }
     let fits = |cl: &Cluster| {
         cl.sigs.iter().any(|t| {
-            head_match(d, t)
-                && d.mods.iter().all(|m| t.mods.contains(m))
-                && qual_match(d, Some(t), ent_country(cl))
+            head_match(d, t) && d.mods.iter().all(|m| t.mods.contains(m)) && qual_match(d, Some(t), ent_country(cl))
         })
     };
     clusters.iter().position(fits)
@@ -1645,10 +1566,7 @@ mod tests {
         let s = parse_sig("the Head of the Office of the President", &k).unwrap();
         assert_eq!(s.head, "head");
         assert_eq!(s.qual, vec!["office", "president"]);
-        assert_eq!(
-            parse_sig("the Head of State", &k).unwrap().head,
-            "president"
-        );
+        assert_eq!(parse_sig("the Head of State", &k).unwrap().head, "president");
     }
 
     #[test]
@@ -1672,15 +1590,18 @@ mod tests {
     fn role_phrase_beats_overlapping_org_and_is_dated() {
         let lex = include_str!("../../data/lexicons/names.toml").to_owned();
         let k = NameKnowledge::load(
-            Some(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/data/gazetteer"))),
+            Some(std::path::Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/data/gazetteer"
+            ))),
             &lex,
         )
         .unwrap();
         let d = NaiveDate::from_ymd_opt(2023, 3, 1);
         let ms = find_mentions("Officials said the Pentagon chief would travel.", d, &k);
-        assert!(ms.iter().any(|m| m.surface == "the Pentagon chief"
-            && m.kind == EntityKind::Person
-            && m.resolution == "role"));
+        assert!(ms
+            .iter()
+            .any(|m| m.surface == "the Pentagon chief" && m.kind == EntityKind::Person && m.resolution == "role"));
         let before = find_mentions("Russia's defense minister spoke.", d, &k);
         let after = find_mentions(
             "Russia's defense minister spoke.",

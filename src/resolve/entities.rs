@@ -27,20 +27,14 @@ pub struct EntityResolver {
 }
 
 fn bucket_of(key: &str) -> String {
-    key.rsplit(' ')
-        .next()
-        .unwrap_or("")
-        .chars()
-        .take(2)
-        .collect()
+    key.rsplit(' ').next().unwrap_or("").chars().take(2).collect()
 }
 
 /// Gender pairs (`Belousov`/`Belousova`, `Tymoshenko`/…): a surname that only
 /// differs by a feminine ending is another person.
 fn gender_pair(a: &str, b: &str) -> bool {
     let (s, l) = if a.len() < b.len() { (a, b) } else { (b, a) };
-    l.strip_prefix(s)
-        .is_some_and(|rest| matches!(rest, "a" | "aia" | "ia"))
+    l.strip_prefix(s).is_some_and(|rest| matches!(rest, "a" | "aia" | "ia"))
         || (s.ends_with('i') && l.len() == s.len() + 1 && l.ends_with("aa"))
 }
 
@@ -90,10 +84,7 @@ impl EntityResolver {
             mentions: 0,
             articles: Vec::new(),
         });
-        self.buckets
-            .entry((kind, bucket_of(&key)))
-            .or_default()
-            .push(idx);
+        self.buckets.entry((kind, bucket_of(&key))).or_default().push(idx);
         self.by_key.entry((kind, key)).or_insert(idx);
         idx
     }
@@ -168,26 +159,15 @@ impl EntityResolver {
         // with two candidates it stays apart rather than guess.
         let mut by_surname: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, e) in self.ents.iter().enumerate() {
-            if e.kind == EntityKind::Person
-                && e.key.contains(' ')
-                && (e.mentions > 0 || e.gaz_id.is_some())
-            {
+            if e.kind == EntityKind::Person && e.key.contains(' ') && (e.mentions > 0 || e.gaz_id.is_some()) {
                 let last = e.key.rsplit(' ').next().unwrap_or("").to_string();
                 by_surname.entry(last).or_default().push(i);
             }
         }
         for (i, e) in self.ents.iter().enumerate() {
-            if e.kind == EntityKind::Person
-                && e.gaz_id.is_none()
-                && !e.key.contains(' ')
-                && e.mentions > 0
-            {
+            if e.kind == EntityKind::Person && e.gaz_id.is_none() && !e.key.contains(' ') && e.mentions > 0 {
                 if let Some(c) = by_surname.get(&e.key) {
-                    let used: Vec<usize> = c
-                        .iter()
-                        .copied()
-                        .filter(|&j| self.ents[j].mentions > 0)
-                        .collect();
+                    let used: Vec<usize> = c.iter().copied().filter(|&j| self.ents[j].mentions > 0).collect();
                     if used.len() == 1 {
                         redirect[i] = used[0];
                     }
@@ -216,8 +196,7 @@ impl EntityResolver {
         }
         // Stable ids: gazetteer ids, else kind/slug with a numeric suffix on
         // collision, assigned in first-seen order.
-        let mut taken: std::collections::HashSet<String> =
-            ents.iter().filter_map(|e| e.gaz_id.clone()).collect();
+        let mut taken: std::collections::HashSet<String> = ents.iter().filter_map(|e| e.gaz_id.clone()).collect();
         let mut ids = Vec::with_capacity(n);
         for e in &ents {
             match &e.gaz_id {
@@ -244,11 +223,7 @@ impl EntityResolver {
                 (k, (t, v || t != i))
             })
             .collect();
-        Resolved {
-            ents,
-            ids,
-            clusters,
-        }
+        Resolved { ents, ids, clusters }
     }
 }
 
@@ -303,11 +278,7 @@ impl Resolved {
                 aliases: e.aliases.iter().cloned().collect(),
                 mentions: e.mentions,
                 articles: e.articles.len() as i64,
-                origin: if e.gaz_id.is_some() {
-                    "gazetteer"
-                } else {
-                    "discovered"
-                },
+                origin: if e.gaz_id.is_some() { "gazetteer" } else { "discovered" },
             })
             .collect();
         rows.sort_by(|a, b| a.entity_id.cmp(&b.entity_id));
@@ -397,23 +368,14 @@ defense-minister\tRU\tperson/andrei-belousov\t2024-05-12\t\t\n";
         assert_eq!(id_of(&per, &r, 0, "Sergei Shoygu"), "person/sergei-shoigu");
         assert_eq!(id_of(&per, &r, 0, "Shoygu"), "person/sergei-shoigu");
         assert_eq!(id_of(&per, &r, 1, "Sergey Shoigu"), "person/sergei-shoigu");
-        assert_eq!(
-            id_of(&per, &r, 1, "Andrey Belousov"),
-            "person/andrei-belousov"
-        );
+        assert_eq!(id_of(&per, &r, 1, "Andrey Belousov"), "person/andrei-belousov");
     }
 
     #[test]
     fn belousov_and_belousova_stay_apart() {
-        assert!(!variant_of(
-            &fold_key("Andrei Belousov"),
-            &fold_key("Andrei Belousova")
-        ));
+        assert!(!variant_of(&fold_key("Andrei Belousov"), &fold_key("Andrei Belousova")));
         let k = NameKnowledge::from_strings(None, LEX).unwrap();
-        let arts = [
-            ("a", "Andrei Belousov spoke."),
-            ("b", "Andrei Belousova spoke."),
-        ];
+        let arts = [("a", "Andrei Belousov spoke."), ("b", "Andrei Belousova spoke.")];
         let (per, r) = run(&k, &arts);
         assert_ne!(
             id_of(&per, &r, 0, "Andrei Belousov"),
@@ -424,7 +386,8 @@ defense-minister\tRU\tperson/andrei-belousov\t2024-05-12\t\t\n";
     #[test]
     fn not_people() {
         let k = NameKnowledge::from_strings(None, LEX).unwrap();
-        let t = "The talks began on Monday. In March, Reuters and TASS reported it. Friday was calm. However, Kyiv waited.";
+        let t =
+            "The talks began on Monday. In March, Reuters and TASS reported it. Friday was calm. However, Kyiv waited.";
         let ms = find_mentions(t, None, &k);
         assert!(ms.iter().all(|m| m.kind != EntityKind::Person), "{ms:?}");
     }

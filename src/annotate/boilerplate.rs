@@ -9,6 +9,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
@@ -67,12 +68,12 @@ struct Structure {
 #[derive(Debug)]
 pub struct BoilerplateRules {
     exact: HashSet<String>,
-    remove: RegexSet,
+    remove: RuleSet,
     inline: Vec<Regex>,
-    cut_tail: RegexSet,
+    cut_tail: RuleSet,
     min_position: f64,
-    remove_with_next: RegexSet,
-    teasers: RegexSet,
+    remove_with_next: RuleSet,
+    teasers: RuleSet,
     bylines: Captures,
     credits: Captures,
     credit_tails: Captures,
@@ -87,7 +88,7 @@ pub struct BoilerplateRules {
 /// each line first: capturing is far slower, and almost no line matches.
 #[derive(Debug)]
 struct Captures {
-    screen: RegexSet,
+    screen: RuleSet,
     patterns: Vec<Regex>,
     group: &'static str,
 }
@@ -118,7 +119,7 @@ impl Captures {
         if !self.screen.is_match(line) {
             return None;
         }
-        let first = self.screen.matches(line).into_iter().next()?;
+        let first = self.screen.all.matches(line).into_iter().next()?;
         self.patterns[first].captures(line).and_then(|c| c.name(self.group))
     }
 
@@ -149,8 +150,216 @@ fn compile(key: &str, patterns: &[String]) -> Result<Vec<Regex>, String> {
         .collect()
 }
 
-fn compile_set(key: &str, patterns: &[String]) -> Result<RegexSet, String> {
-    RegexSet::new(patterns).map_err(|e| format!("{key}: bad pattern: {e}"))
+fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
+    let all = RegexSet::new(patterns).map_err(|e| format!("{key}: bad pattern: {e}"))?;
+    let mut prefixes = Prefixes::default();
+    let (mut screened, mut unscreened) = (Vec::new(), Vec::new());
+    for pattern in patterns {
+        match literal_prefixes(pattern) {
+            Some(found) => {
+                prefixes.add(found);
+                screened.push(pattern);
+            }
+            None => unscreened.push(pattern),
+        }
+    }
+    // The parts are valid: the whole set compiled.
+    let subset = |patterns: Vec<&String>| {
+        (!patterns.is_empty()).then(|| RegexSet::new(patterns).expect("a subset of a valid set"))
+    };
+    Ok(RuleSet {
+        all,
+        screened: subset(screened).map(|set| (prefixes, set)),
+        unscreened: subset(unscreened),
+    })
+}
+
+/// A rule group's patterns. Most lines start with none of the literal
+/// prefixes of the `^`-anchored patterns, and a byte comparison rejects
+/// them without a regex search (each costs tens of nanoseconds even when
+/// it fails at the first byte, and there are several per line).
+#[derive(Debug)]
+struct RuleSet {
+    all: RegexSet,
+    /// Patterns whose matches start with one of the prefixes.
+    screened: Option<(Prefixes, RegexSet)>,
+    /// Patterns with no literal prefix to screen by.
+    unscreened: Option<RegexSet>,
+}
+
+impl RuleSet {
+    /// `self.all.is_match(line)`.
+    fn is_match(&self, line: &str) -> bool {
+        self.unscreened.as_ref().is_some_and(|set| set.is_match(line))
+            || self
+                .screened
+                .as_ref()
+                .is_some_and(|(prefixes, set)| prefixes.may_match(line) && set.is_match(line))
+    }
+}
+
+/// Lowercase ASCII prefixes, one of which starts every match.
+#[derive(Debug, Default)]
+struct Prefixes {
+    literals: Vec<Vec<u8>>,
+    /// The literals' first bytes (all ASCII), as bits.
+    first_bytes: u128,
+    longest: usize,
+}
+
+impl Prefixes {
+    fn add(&mut self, literals: Vec<String>) {
+        for literal in literals {
+            self.first_bytes |= 1 << literal.as_bytes()[0];
+            self.longest = self.longest.max(literal.len());
+            self.literals.push(literal.into_bytes());
+        }
+    }
+
+    /// False only when no prefix starts the line, ignoring ASCII case.
+    fn may_match(&self, line: &str) -> bool {
+        let head = &line.as_bytes()[..line.len().min(self.longest)];
+        // Under `(?i)` an ASCII letter also matches a few non-ASCII chars
+        // (`k` the Kelvin sign, `s` the long s): such heads go to the regex.
+        if !head.is_ascii() {
+            return true;
+        }
+        let Some(&first) = head.first() else {
+            return self.literals.iter().any(|l| l.is_empty());
+        };
+        self.first_bytes & 1 << first.to_ascii_lowercase() != 0
+            && self
+                .literals
+                .iter()
+                .any(|l| head.len() >= l.len() && head[..l.len()].eq_ignore_ascii_case(l))
+    }
+}
+
+/// Chars that stand for themselves in a pattern (outside a class, without
+/// the `x` flag) and have no case variants beyond ASCII ones.
+fn is_plain_literal(c: char) -> bool {
+    c.is_ascii_alphanumeric() || " !\"#%&',-/:;<=>@_~`".contains(c)
+}
+
+/// The literal prefixes one of which starts every match of a `^`-anchored
+/// pattern, lowercased; `None` when the pattern is not of the simple form
+/// read here: `(?i)` at most, `^`, then literal chars and groups of literal
+/// alternatives, each perhaps optional (`?`). Reading stops at the first
+/// other construct, so the prefixes found always hold.
+fn literal_prefixes(pattern: &str) -> Option<Vec<String>> {
+    const MAX_PREFIXES: usize = 64;
+    let rest = pattern.strip_prefix("(?i)").unwrap_or(pattern).strip_prefix('^')?;
+    if has_top_level_alternation(rest) {
+        return None;
+    }
+    let chars: Vec<char> = rest.chars().collect();
+    let mut prefixes = vec![String::new()];
+    let mut i = 0;
+    while let Some((mut alternatives, mut next)) = literal_atom(&chars, i) {
+        match chars.get(next) {
+            Some('?') => {
+                alternatives.push(String::new());
+                next += 1;
+                // `??` is the lazy form: still optional.
+                if chars.get(next) == Some(&'?') {
+                    next += 1;
+                }
+            }
+            Some('*' | '+' | '{') => break,
+            _ => {}
+        }
+        if prefixes.len() * alternatives.len() > MAX_PREFIXES {
+            break;
+        }
+        prefixes = prefixes
+            .iter()
+            .flat_map(|p| alternatives.iter().map(move |a| format!("{p}{a}")))
+            .collect();
+        i = next;
+    }
+    if prefixes.iter().any(String::is_empty) {
+        return None;
+    }
+    Some(prefixes.into_iter().map(|p| p.to_ascii_lowercase()).collect())
+}
+
+/// One literal char (perhaps an escaped punctuation char) or a group of
+/// literal alternatives at `i`: its alternatives and the index after it.
+fn literal_atom(chars: &[char], i: usize) -> Option<(Vec<String>, usize)> {
+    let literal_char = |j: usize| -> Option<(char, usize)> {
+        match *chars.get(j)? {
+            '\\' => chars
+                .get(j + 1)
+                .filter(|c| c.is_ascii_punctuation())
+                .map(|&c| (c, j + 2)),
+            c if is_plain_literal(c) => Some((c, j + 1)),
+            _ => None,
+        }
+    };
+    if chars.get(i) != Some(&'(') {
+        let (c, next) = literal_char(i)?;
+        return Some((vec![c.to_string()], next));
+    }
+    let mut j = i + 1;
+    if chars.get(j) == Some(&'?') {
+        // Only non-capturing and named groups: `(?i:...)` and the like
+        // change flags.
+        if chars.get(j + 1) == Some(&':') {
+            j += 2;
+        } else if chars.get(j + 1..j + 3) == Some(&['P', '<']) || chars.get(j + 1) == Some(&'<') {
+            j += chars[j..].iter().position(|&c| c == '>')? + 1;
+        } else {
+            return None;
+        }
+    }
+    let mut alternatives = vec![String::new()];
+    loop {
+        match chars.get(j)? {
+            ')' => return Some((alternatives, j + 1)),
+            '|' => {
+                alternatives.push(String::new());
+                j += 1;
+            }
+            _ => {
+                let (c, next) = literal_char(j)?;
+                alternatives.last_mut().expect("one at least").push(c);
+                j = next;
+            }
+        }
+    }
+}
+
+/// Whether a `|` outside every group and class splits the whole pattern
+/// (then `^` anchors only its first branch). Unsure readings say yes.
+fn has_top_level_alternation(pattern: &str) -> bool {
+    let mut chars = pattern.chars();
+    let (mut depth, mut class_depth) = (0usize, 0usize);
+    // Whether the char just read opened a class (where `]` is literal).
+    let mut class_start = false;
+    while let Some(c) = chars.next() {
+        let opened = class_start;
+        class_start = false;
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' => {
+                class_depth += 1;
+                class_start = true;
+            }
+            '^' if opened => class_start = true,
+            ']' if class_depth > 0 && !opened => class_depth -= 1,
+            _ if class_depth > 0 => {}
+            '(' => depth += 1,
+            ')' => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return true,
+            },
+            '|' if depth == 0 => return true,
+            _ => {}
+        }
+    }
+    depth != 0 || class_depth != 0
 }
 
 fn normalize_exact(line: &str) -> String {
@@ -186,23 +395,23 @@ impl BoilerplateRules {
     /// Strips one article's cleaned text.
     pub fn strip(&self, cleaned: &str) -> Stripped {
         let mut found = Stripped::default();
-        let owned;
-        let text = if self.inline.iter().any(|r| r.is_match(cleaned)) {
-            let mut t = cleaned.to_owned();
-            for r in &self.inline {
-                t = r.replace_all(&t, "").into_owned();
+        // Almost every Reuters story carries one inline match (`&#3;`): a
+        // pattern that finds nothing leaves the text borrowed, uncopied.
+        let mut text: Cow<str> = Cow::Borrowed(cleaned);
+        for r in &self.inline {
+            if let Cow::Owned(replaced) = r.replace_all(&text, "") {
+                text = Cow::Owned(replaced);
             }
-            owned = t;
-            owned.as_str()
-        } else {
-            cleaned
-        };
-        let lines: Vec<&str> = text.split('\n').collect();
+        }
+        let text = text.as_ref();
+        let mut lines: Vec<&str> = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+        lines.extend(text.split('\n'));
         let content_lines = lines.iter().filter(|l| !l.is_empty()).count().max(1);
-        let mixed_case = is_mostly_mixed_case(text);
+        // A pass over every character, needed only for an all-caps line.
+        let mut mixed_case: Option<bool> = None;
         let mut keep: Vec<Option<Cow<str>>> = lines.iter().map(|l| Some(Cow::Borrowed(*l))).collect();
-        // Earlier long lines by their first characters: duplicates share them.
-        let mut seen: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut seen = Seen::default();
+        let mut lowered = String::new();
         let mut content_seen = 0usize;
         let mut header = true;
         let mut i = 0;
@@ -213,7 +422,7 @@ impl BoilerplateRules {
                 continue;
             }
             content_seen += 1;
-            if header && (content_seen > self.header_lines || line.len() >= 100 && word_count(line) >= 20) {
+            if header && (content_seen > self.header_lines || line.len() >= 100 && has_words(line, 20)) {
                 header = false;
             }
             let position = content_seen as f64 / content_lines as f64;
@@ -225,9 +434,10 @@ impl BoilerplateRules {
                 && previous.len() >= 40
                 && !previous.ends_with(['.', '!', '?', ':', '"', '”', '’', ')'])
                 && line.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit());
+            // A char is 1-4 bytes: the byte length bounds the count both ways.
             let any_rule = !continues
-                && line.len() <= 4 * self.max_rule_line_chars
-                && line.chars().count() <= self.max_rule_line_chars;
+                && (line.len() <= self.max_rule_line_chars
+                    || line.len() <= 4 * self.max_rule_line_chars && line.chars().count() <= self.max_rule_line_chars);
             if any_rule && self.cut_tail.is_match(line) && position >= self.min_position {
                 for slot in &mut keep[i..] {
                     *slot = None;
@@ -263,7 +473,7 @@ impl BoilerplateRules {
             } else if let Some(names) = credits {
                 found.credits.push(names.as_str().trim().to_owned());
                 keep[i] = None;
-            } else if line.len() <= self.longest_exact && self.exact.contains(&normalize_exact(line)) {
+            } else if line.len() <= self.longest_exact && self.is_exact(line, &mut lowered) {
                 keep[i] = None;
             } else if any_rule && self.remove.is_match(line) {
                 found.cue_lines.push(line.to_owned());
@@ -272,10 +482,10 @@ impl BoilerplateRules {
                 found.date_lines.push(line.to_owned());
                 keep[i] = None;
             } else if (header && is_section_label(line))
-                || (any_rule && !header && word_count(line) <= 25 && self.teasers.is_match(line))
+                || (any_rule && !header && !has_words(line, 26) && self.teasers.is_match(line))
             {
                 keep[i] = None;
-            } else if mixed_case && self.is_promo_caps(line) {
+            } else if self.is_promo_caps(line) && *mixed_case.get_or_insert_with(|| is_mostly_mixed_case(text)) {
                 found.cue_lines.push(line.to_owned());
                 keep[i] = None;
             } else if self.is_duplicate(line, &seen, &lines[i + 1..], header) {
@@ -284,15 +494,26 @@ impl BoilerplateRules {
                 keep[i] = Some(Cow::Owned(stripped));
             }
             if line.len() >= self.min_duplicate_chars {
-                seen.entry(prefix_key(line, self.min_duplicate_chars))
-                    .or_default()
-                    .push(line);
+                seen.insert(prefix_key(line, self.min_duplicate_chars), line);
             }
             i += 1;
         }
         self.remove_bare_author_lines(&lines, &mut keep, &mut found);
-        found.text = join_paragraphs(keep.into_iter().flatten());
+        found.text = join_paragraphs(keep.into_iter().flatten(), text.len());
         found
+    }
+
+    /// `self.exact.contains(&normalize_exact(line))`, lowercasing ASCII
+    /// lines into a reused buffer instead of a new string per line.
+    fn is_exact(&self, line: &str, buffer: &mut String) -> bool {
+        let trimmed = line.trim().trim_end_matches([':', '.']).trim();
+        if !trimmed.is_ascii() {
+            return self.exact.contains(&normalize_exact(line));
+        }
+        buffer.clear();
+        buffer.push_str(trimmed);
+        buffer.make_ascii_lowercase();
+        self.exact.contains(buffer.as_str())
     }
 
     fn is_promo_caps(&self, line: &str) -> bool {
@@ -312,15 +533,12 @@ impl BoilerplateRules {
 
     /// A second copy of an earlier line (perhaps with a credit tail added),
     /// or a first copy with a label glued to its front.
-    fn is_duplicate(&self, line: &str, seen: &HashMap<&str, Vec<&str>>, rest: &[&str], header: bool) -> bool {
+    fn is_duplicate(&self, line: &str, seen: &Seen, rest: &[&str], header: bool) -> bool {
         if line.len() < self.min_duplicate_chars {
             return false;
         }
-        let earlier_lines = seen
-            .get(prefix_key(line, self.min_duplicate_chars))
-            .map_or(&[][..], Vec::as_slice);
-        for earlier in earlier_lines {
-            if *earlier == line {
+        for earlier in seen.get(prefix_key(line, self.min_duplicate_chars)) {
+            if earlier == line {
                 return true;
             }
             if let Some(tail) = line.strip_prefix(earlier) {
@@ -385,6 +603,64 @@ impl BoilerplateRules {
     }
 }
 
+/// Earlier long lines by their first characters: duplicates share them.
+/// One chain per key through a shared list, so a line costs no allocation
+/// of its own.
+#[derive(Default)]
+struct Seen<'t> {
+    heads: HashMap<&'t str, usize, BuildHasherDefault<FxHasher>>,
+    /// Each line with the index of the previous line of its key.
+    lines: Vec<(&'t str, usize)>,
+}
+
+impl<'t> Seen<'t> {
+    fn insert(&mut self, key: &'t str, line: &'t str) {
+        let index = self.lines.len();
+        let previous = self.heads.insert(key, index).unwrap_or(usize::MAX);
+        self.lines.push((line, previous));
+    }
+
+    /// The lines under a key, latest first.
+    fn get(&self, key: &str) -> impl Iterator<Item = &'t str> + '_ {
+        let mut next = self.heads.get(key).copied().unwrap_or(usize::MAX);
+        std::iter::from_fn(move || {
+            let (line, previous) = *self.lines.get(next)?;
+            next = previous;
+            Some(line)
+        })
+    }
+}
+
+/// The Fx hash (rustc's): keys are short prefixes of one article's lines,
+/// where SipHash's cost shows in the profile and its flood resistance buys
+/// nothing.
+#[derive(Default)]
+struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.add(b as u64);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
 /// The first `len` bytes of a line, cut back to a character boundary.
 fn prefix_key(line: &str, len: usize) -> &str {
     let mut end = len.min(line.len());
@@ -398,11 +674,30 @@ fn word_count(line: &str) -> usize {
     line.split_whitespace().count()
 }
 
+/// `word_count(line) >= n` (`n` > 0), without counting past `n`.
+fn has_words(line: &str, n: usize) -> bool {
+    line.split_whitespace().nth(n - 1).is_some()
+}
+
 fn is_mostly_mixed_case(text: &str) -> bool {
     let (mut letters, mut lower) = (0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        letters += 1;
-        lower += c.is_lowercase() as usize;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII letters are classified without decoding a char.
+        let b = bytes[i];
+        if b < 0x80 {
+            letters += b.is_ascii_alphabetic() as usize;
+            lower += b.is_ascii_lowercase() as usize;
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().expect("i is on a char boundary");
+        if c.is_alphabetic() {
+            letters += 1;
+            lower += c.is_lowercase() as usize;
+        }
+        i += c.len_utf8();
     }
     letters > 0 && lower * 2 > letters
 }
@@ -437,7 +732,8 @@ const MONTHS: &[&str] = &[
 /// A line that holds only a date, perhaps with a time or a label:
 /// `26 June 2024 09:08`, `June 26, 2024`, `Updated: 2017-09-15 17:52`.
 pub fn is_date_line(line: &str) -> bool {
-    if line.chars().count() > 60 {
+    // A char is 1-4 bytes: most lines are decided by their byte length.
+    if line.len() > 4 * 60 || line.len() > 60 && line.chars().count() > 60 {
         return false;
     }
     let lowered = line.to_lowercase();
@@ -506,20 +802,29 @@ const NAME_STOPWORDS: &[&str] = &[
 ];
 
 fn is_bare_name(line: &str) -> bool {
-    let words: Vec<&str> = line.split_whitespace().collect();
-    (2..=4).contains(&words.len())
-        && words.iter().all(|w| {
-            let mut chars = w.chars();
-            chars.next().is_some_and(|c| c.is_uppercase())
-                && chars.all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
-                && w.chars().any(|c| c.is_lowercase())
-                && !NAME_STOPWORDS.contains(w)
-        })
+    // Most header lines fail on their first word or run past four words:
+    // stop there.
+    let mut words = 0;
+    for w in line.split_whitespace() {
+        words += 1;
+        if words > 4 || !is_name_word(w) {
+            return false;
+        }
+    }
+    words >= 2
+}
+
+fn is_name_word(w: &str) -> bool {
+    let mut chars = w.chars();
+    chars.next().is_some_and(|c| c.is_uppercase())
+        && chars.all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '’' | '.'))
+        && w.chars().any(|c| c.is_lowercase())
+        && !NAME_STOPWORDS.contains(&w)
 }
 
 /// Joins kept lines, keeping one blank line between paragraphs.
-fn join_paragraphs<'a>(lines: impl Iterator<Item = Cow<'a, str>>) -> String {
-    let mut out = String::new();
+fn join_paragraphs<'a>(lines: impl Iterator<Item = Cow<'a, str>>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut blank = false;
     for line in lines {
         if line.trim().is_empty() {
@@ -620,6 +925,40 @@ mod tests {
         ] {
             assert!(!is_date_line(no), "{no}");
         }
+    }
+
+    #[test]
+    fn literal_prefixes_are_read_conservatively() {
+        let prefixes = |p: &str| {
+            literal_prefixes(p).map(|mut v| {
+                v.sort();
+                v
+            })
+        };
+        assert_eq!(
+            prefixes("(?i)^(Previous|next) (?:article|story)$").unwrap(),
+            ["next article", "next story", "previous article", "previous story"]
+        );
+        assert_eq!(
+            prefixes("(?i)^(now is )?support x").unwrap(),
+            ["now is support x", "support x"]
+        );
+        assert_eq!(prefixes("^ab*c").unwrap(), ["a"]);
+        assert_eq!(
+            prefixes("(?i)^\\((?:a|b) by (?P<n>[^)]+)").unwrap(),
+            ["(a by ", "(b by "]
+        );
+        for none in [
+            "^a|b", "^(a)|b", "^[|]a|b", "a^", "(?i:^ab)", "^(?i)ab", "(?x)^a b", "^_{2,}", "^\\s*a", "(?i)^©", "^(a|)",
+        ] {
+            assert_eq!(literal_prefixes(none), None, "{none}");
+        }
+        let set = compile_set("k", &["(?i)^read more$".into(), "x$".into()]).unwrap();
+        assert!(set.screened.is_some() && set.unscreened.is_some());
+        // The Kelvin sign is a `k` under `(?i)`: the screen lets it through.
+        assert!(set.is_match("READ MORE") && set.is_match("a x") && !set.is_match("Read less"));
+        let kelvin = compile_set("k", &["(?i)^kelvin$".into()]).unwrap();
+        assert!(kelvin.is_match("\u{212A}elvin"));
     }
 
     #[test]

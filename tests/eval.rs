@@ -36,6 +36,15 @@ fn summary(script: &str, args: &[&str]) -> HashMap<String, f64> {
         .collect()
 }
 
+fn assert_floors(scores: &HashMap<String, f64>, floors: &[(&str, f64)]) {
+    for &(name, floor) in floors {
+        let score = *scores
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name} in the SUMMARY line"));
+        assert!(score >= floor, "{name} = {score:.3}, below the floor {floor}");
+    }
+}
+
 #[test]
 fn article_metadata_and_boilerplate_on_the_gold_set() {
     let scores = summary(
@@ -51,10 +60,7 @@ fn article_metadata_and_boilerplate_on_the_gold_set() {
         ("authors_f1", 0.45),
         ("credits_f1", 0.65),
     ];
-    for (name, floor) in floors {
-        let score = scores[name];
-        assert!(score >= floor, "{name} = {score:.3}, below the floor {floor}");
-    }
+    assert_floors(&scores, &floors);
 }
 
 /// TempEval-3 value F1 and relaxed span F1. The floors are 0.82
@@ -70,10 +76,7 @@ fn dates_on_tempeval3() {
         ("aquaint_value_f1", 0.75),
         ("aquaint_relaxed_f1", 0.90),
     ];
-    for (name, floor) in floors {
-        let score = scores[name];
-        assert!(score >= floor, "{name} = {score:.3}, below the floor {floor}");
-    }
+    assert_floors(&scores, &floors);
 }
 
 /// B-cubed over the gold person mentions, with and without the gazetteer.
@@ -83,8 +86,8 @@ fn dates_on_tempeval3() {
 #[test]
 fn names_on_the_gold_clusters() {
     let scores = summary("eval/names.py", &["--readout", env!("CARGO_BIN_EXE_readout")]);
-    for (name, floor) in [("bcubed_f1_gazetteer", 0.90), ("bcubed_f1_no_gazetteer", 0.82)] {
-        let score = scores[name];
-        assert!(score >= floor, "{name} = {score:.3}, below the floor {floor}");
-    }
+    assert_floors(
+        &scores,
+        &[("bcubed_f1_gazetteer", 0.90), ("bcubed_f1_no_gazetteer", 0.82)],
+    );
 }

@@ -20,6 +20,10 @@ use crate::error::{Error, Result};
 /// only costs time there.
 const NO_DICTIONARY: &[&str] = &["text", "summary", "reason"];
 
+/// Bytes of encoded data a row group may hold in memory before it is
+/// written out.
+const ROW_GROUP_BYTES: usize = 16 << 20;
+
 /// How Parquet files are encoded.
 #[derive(Debug, Clone, Copy)]
 pub struct ParquetOptions {
@@ -76,9 +80,16 @@ impl ParquetFile {
         })
     }
 
-    /// Appends a batch.
+    /// Appends a batch. A row group is closed early once its encoded data
+    /// in memory passes `ROW_GROUP_BYTES`: long texts would otherwise keep
+    /// up to `row_group_rows` articles buffered, and memory would grow with
+    /// the corpus until that count is reached.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        self.writer.write(batch).map_err(|e| output_error(&self.path, e))
+        self.writer.write(batch).map_err(|e| output_error(&self.path, e))?;
+        if self.writer.in_progress_size() > ROW_GROUP_BYTES {
+            self.writer.flush().map_err(|e| output_error(&self.path, e))?;
+        }
+        Ok(())
     }
 
     /// Writes the footer and flushes to disk.

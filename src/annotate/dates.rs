@@ -350,6 +350,17 @@ fn table<'a>(root: &'a Table, name: &str) -> Result<&'a Table, String> {
     }
 }
 
+/// Full names and abbreviations share a number (`sept`, `september`); the
+/// longest form of a number is its full name, every shorter one an abbreviation.
+fn longest_form(entries: &[(String, i64)], number: i64) -> usize {
+    entries
+        .iter()
+        .filter(|(_, n)| *n == number)
+        .map(|(k, _)| k.len())
+        .max()
+        .unwrap_or(0)
+}
+
 fn int_entries(root: &Table, name: &str, lo: i64, hi: i64) -> Result<Vec<(String, i64)>, String> {
     let mut out = Vec::new();
     for (k, v) in table(root, name)? {
@@ -406,12 +417,7 @@ impl TemporalLexicon {
 
         let months = int_entries(&root, "months", 1, 12)?;
         for (k, n) in &months {
-            let full = months
-                .iter()
-                .filter(|(_, m)| m == n)
-                .map(|(k, _)| k.len())
-                .max()
-                .unwrap_or(0);
+            let full = longest_form(&months, *n);
             let e = w!(k);
             e.month = *n as u32;
             e.abbrev = k.len() < full;
@@ -426,12 +432,7 @@ impl TemporalLexicon {
         }
         let weekdays = int_entries(&root, "weekdays", 1, 7)?;
         for (k, n) in &weekdays {
-            let full = weekdays
-                .iter()
-                .filter(|(_, m)| m == n)
-                .map(|(k, _)| k.len())
-                .max()
-                .unwrap_or(0);
+            let full = longest_form(&weekdays, *n);
             let e = w!(k);
             e.weekday = *n as u32;
             e.abbrev = k.len() < full;

@@ -235,7 +235,9 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     timings.insert("read".into(), read_seconds);
     timings.insert("decode".into(), stage_times.decode);
     timings.insert("clean".into(), stage_times.clean);
-    timings.insert("annotate".into(), stage_times.annotate);
+    timings.insert("articles".into(), stage_times.articles);
+    timings.insert("dates".into(), stage_times.dates);
+    timings.insert("names".into(), stage_times.names);
     let rows: BTreeMap<String, u64> = outputs.row_counts().into_iter().collect();
     timings.insert("write".into(), write_seconds);
     timings.insert("resolve".into(), resolve_started.elapsed().as_secs_f64());

@@ -59,7 +59,9 @@ fn manifest_records_version_hash_rows_and_timings() {
     assert_eq!(manifest["config_hash"].as_str().unwrap().len(), 64);
     assert_eq!(manifest["rows"]["articles"], 5);
     assert_eq!(manifest["rows"]["rejects"], 0);
-    for stage in ["read", "decode", "clean", "annotate", "write", "total"] {
+    for stage in [
+        "read", "decode", "clean", "articles", "dates", "names", "write", "total",
+    ] {
         assert!(manifest["timings"][stage].is_number(), "no timing for {stage}");
     }
     let leftovers: Vec<_> = std::fs::read_dir(&out)

@@ -10,7 +10,7 @@ use regex::Regex;
 use crate::annotate::byline::read_names;
 use crate::annotate::dates::tag;
 use crate::annotate::metadata::{parse_published, split_date_prefix, unescape_entities, DateFormats};
-use crate::annotate::names::{find_mentions, EntityKind, Mention};
+use crate::annotate::names::{find_mentions, Mention};
 use crate::clean::clean;
 use crate::config::{Config, FieldMap};
 use crate::error::ConfigProblem;
@@ -85,15 +85,15 @@ pub struct ArticleOutput {
 }
 
 impl ArticleOutput {
-    /// Moves the rows into a batch's tables. Mentions go in with a
-    /// provisional entity key (see `provisional_key`) that the entity
-    /// barrier replaces when the run ends.
-    pub fn push_into(self, rows: &mut TableRows) {
-        for m in &self.mentions {
+    /// Moves the rows into a batch's tables. Mentions go in with their
+    /// cluster number from the entity barrier (`clusters`, one per mention)
+    /// in place of the entity id, which is known only when the run ends.
+    pub fn push_into(self, clusters: &[u32], rows: &mut TableRows) {
+        for (m, cluster) in self.mentions.into_iter().zip(clusters) {
             rows.mentions.push(MentionRow {
                 article_id: self.article.article_id.clone(),
-                entity_id: provisional_key(m),
-                surface: m.surface.clone(),
+                entity_id: cluster.to_string(),
+                surface: m.surface,
                 char_start: m.char_start as i64,
                 char_end: m.char_end as i64,
                 resolution: m.resolution.into(),
@@ -340,44 +340,6 @@ fn headline(text: &str) -> Option<String> {
     let body_follows = rest.split_whitespace().count() >= 2 * words;
     ((3..=30).contains(&words) && first.chars().count() <= 250 && !ends_as_sentence && body_follows)
         .then(|| first.to_owned())
-}
-
-/// What the entity resolver needs of a mention, packed into the entity-id
-/// column until the resolver has seen every article: kind, gazetteer id (or
-/// empty), article-local canonical name.
-pub fn provisional_key(m: &Mention) -> String {
-    format!(
-        "{}\u{1f}{}\u{1f}{}",
-        m.kind.as_str(),
-        m.entity_id.as_deref().unwrap_or(""),
-        m.canonical
-    )
-}
-
-/// Rebuilds the mention a provisional key stands for.
-pub fn mention_from_key(key: &str, surface: &str, resolution: &str) -> Option<Mention> {
-    let mut parts = key.splitn(3, '\u{1f}');
-    let kind = match parts.next()? {
-        "person" => EntityKind::Person,
-        "org" => EntityKind::Org,
-        "place" => EntityKind::Place,
-        _ => return None,
-    };
-    let entity_id = Some(parts.next()?).filter(|s| !s.is_empty()).map(str::to_owned);
-    let canonical = parts.next()?.to_owned();
-    let resolution = ["gazetteer", "coreference", "role", "variant", "name"]
-        .into_iter()
-        .find(|r| *r == resolution)
-        .unwrap_or("name");
-    Some(Mention {
-        char_start: 0,
-        char_end: 0,
-        surface: surface.to_owned(),
-        kind,
-        entity_id,
-        canonical,
-        resolution,
-    })
 }
 
 fn reject(source: String, reason: String) -> Processed {

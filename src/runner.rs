@@ -16,10 +16,10 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::knowledge::Knowledge;
-use crate::pipeline::{mention_from_key, Pipeline, Processed, StageTimes};
+use crate::pipeline::{Pipeline, Processed, StageTimes};
 use crate::read::{list_files, read_file, Input};
 use crate::resolve::entities::EntityResolver;
-use crate::write::schema::{EntityRecord, MentionRow, RejectRow};
+use crate::write::schema::{EntityRecord, RejectRow};
 use crate::write::{Manifest, Outputs, TableRows};
 
 /// Where a run reads and writes; command-line values override the config's.
@@ -115,6 +115,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let mut resolver = EntityResolver::new(&pipeline.knowledge().names);
     let mut stage_times = StageTimes::default();
     let mut article_bytes = 0u64;
+    let mut clusters = Vec::new();
     let (read_seconds, written) = std::thread::scope(|scope| {
         // Reader: lists nothing, reads files in order, cuts batches.
         let reader = scope.spawn(move || {
@@ -194,8 +195,8 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
                         article_bytes += output.article.raw_bytes as u64;
                         // The entity barrier sees articles in input order,
                         // whatever the thread count.
-                        resolver.observe(&output.article.article_id, &output.mentions);
-                        output.push_into(&mut rows);
+                        resolver.observe(&output.mentions, &mut clusters);
+                        output.push_into(&clusters, &mut rows);
                     }
                     Processed::Reject(row) => rows.rejects.push(row),
                 }
@@ -252,13 +253,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     // The manifest is written inside the commit, so `total` cannot include
     // the commit's own work (closing the files, rewriting mentions).
     manifest.timings.insert("total".into(), started.elapsed().as_secs_f64());
-    let resolve_mention = |row: &MentionRow| match mention_from_key(&row.entity_id, &row.surface, &row.resolution) {
-        Some(m) => {
-            let (id, resolution) = resolved.entity_of(&m);
-            (id, resolution.to_owned())
-        }
-        None => (row.entity_id.clone(), row.resolution.clone()),
-    };
+    let resolve_mention = |cluster: u32| resolved.mention(cluster);
     let files = outputs.commit(&manifest, &resolve_mention)?;
     progress.finish();
     Ok(Report {

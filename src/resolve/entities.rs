@@ -1,8 +1,12 @@
-//! Cross-article entity resolution: merges article-local clusters into
-//! entities with stable ids. State is kept per entity, never per mention.
+//! Cross-article entity resolution, an explicit barrier: every article's
+//! mentions pass through `observe` in input order, and `finish` decides the
+//! final entities once the corpus has been read. State is kept per entity and
+//! per article-local cluster (a name or gazetteer id), never per mention or
+//! per article, so memory does not grow with the number of articles.
 #![allow(missing_docs)]
 
 use crate::annotate::names::{fold_key, slug, EntityKind, Mention, NameKnowledge};
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap};
 
 struct Ent {
@@ -12,22 +16,48 @@ struct Ent {
     key: String,
     aliases: BTreeSet<String>,
     mentions: i64,
-    articles: Vec<u32>,
+    /// Distinct articles that mention the entity: articles arrive in order,
+    /// so remembering the last one is enough to count each once.
+    articles: i64,
+    last_article: u32,
+}
+
+/// An article-local cluster (one canonical name or gazetteer id of one
+/// kind), numbered in order of first appearance. Mention rows carry this
+/// number until `finish` knows the final entity.
+#[derive(Clone, Copy)]
+struct Cluster {
+    ent: u32,
+    /// Joined its entity by a spelling variant rather than an exact key.
+    variant: bool,
+    /// The names stage resolved it through the gazetteer or a role.
+    gazetteer: bool,
 }
 
 pub struct EntityResolver {
     ents: Vec<Ent>,
-    /// (kind, gazetteer id or canonical) -> (entity, merged by variant).
-    clusters: HashMap<(EntityKind, String), (usize, bool)>,
-    by_key: HashMap<(EntityKind, String), usize>,
+    clusters: Vec<Cluster>,
+    /// Cluster key (see `cluster_key`) -> cluster number.
+    cluster_index: FxHashMap<String, u32>,
+    by_key: FxHashMap<(EntityKind, String), usize>,
     /// Candidates for variant matching, bucketed by the surname's first letters.
-    buckets: HashMap<(EntityKind, String), Vec<usize>>,
-    gaz_index: HashMap<String, usize>,
+    buckets: FxHashMap<(EntityKind, String), Vec<usize>>,
+    gaz_index: FxHashMap<String, usize>,
+    /// Articles in which a lone discovered surname and a full name ending in
+    /// it were both mentioned: needed to count articles exactly when `finish`
+    /// merges the two.
+    shared_articles: FxHashMap<(u32, u32), i64>,
     article: u32,
+    key_buf: String,
+    touched: Vec<u32>,
 }
 
 fn bucket_of(key: &str) -> String {
     key.rsplit(' ').next().unwrap_or("").chars().take(2).collect()
+}
+
+fn surname(key: &str) -> &str {
+    key.rsplit(' ').next().unwrap_or(key)
 }
 
 /// Gender pairs (`Belousov`/`Belousova`, `Tymoshenko`/…): a surname that only
@@ -40,30 +70,42 @@ fn gender_pair(a: &str, b: &str) -> bool {
 
 /// Two folded full names are spellings of one person: same number of words,
 /// surnames equal or very close (never a gender pair), given names close.
+/// The cheap tests run first: most candidates fail on the surname.
 fn variant_of(a: &str, b: &str) -> bool {
-    let ta: Vec<&str> = a.split(' ').collect();
-    let tb: Vec<&str> = b.split(' ').collect();
-    if ta.len() < 2 || ta.len() != tb.len() {
+    let words = |s: &str| s.bytes().filter(|&c| c == b' ').count() + 1;
+    let n = words(a);
+    if n < 2 || n != words(b) {
         return false;
     }
-    let (la, lb) = (ta[ta.len() - 1], tb[tb.len() - 1]);
-    if gender_pair(la, lb) {
+    let (la, lb) = (surname(a), surname(b));
+    let last_ok = la == lb || la.len() >= 5 && !gender_pair(la, lb) && strsim::jaro_winkler(la, lb) >= 0.93;
+    if !last_ok || gender_pair(la, lb) {
         return false;
     }
-    let last_ok = la == lb || la.len() >= 5 && strsim::jaro_winkler(la, lb) >= 0.93;
-    let first_ok = ta[0] == tb[0] || strsim::jaro_winkler(ta[0], tb[0]) >= 0.88;
-    last_ok && first_ok && strsim::jaro_winkler(a, b) >= 0.92
+    let (fa, fb) = (a.split(' ').next().unwrap_or(""), b.split(' ').next().unwrap_or(""));
+    let first_ok = fa == fb || strsim::jaro_winkler(fa, fb) >= 0.88;
+    first_ok && strsim::jaro_winkler(a, b) >= 0.92
+}
+
+/// A discovered person known by one word only: a candidate to join the full
+/// name ending in it.
+fn is_lone_surname(e: &Ent) -> bool {
+    e.kind == EntityKind::Person && e.gaz_id.is_none() && !e.key.contains(' ')
 }
 
 impl EntityResolver {
     pub fn new(k: &NameKnowledge) -> Self {
         let mut r = EntityResolver {
             ents: Vec::new(),
-            clusters: HashMap::new(),
-            by_key: HashMap::new(),
-            buckets: HashMap::new(),
-            gaz_index: HashMap::new(),
+            clusters: Vec::new(),
+            cluster_index: FxHashMap::default(),
+            by_key: FxHashMap::default(),
+            buckets: FxHashMap::default(),
+            gaz_index: FxHashMap::default(),
+            shared_articles: FxHashMap::default(),
             article: 0,
+            key_buf: String::new(),
+            touched: Vec::new(),
         };
         for g in &k.entities {
             let idx = r.add(Some(g.id.clone()), g.kind, &g.name);
@@ -82,46 +124,89 @@ impl EntityResolver {
             key: key.clone(),
             aliases: BTreeSet::new(),
             mentions: 0,
-            articles: Vec::new(),
+            articles: 0,
+            last_article: u32::MAX,
         });
         self.buckets.entry((kind, bucket_of(&key))).or_default().push(idx);
         self.by_key.entry((kind, key)).or_insert(idx);
         idx
     }
 
-    fn cluster_key(m: &Mention) -> (EntityKind, String) {
+    /// Kind, then the gazetteer id, or `~` and the article-local name.
+    fn cluster_key(m: &Mention, out: &mut String) {
+        out.clear();
+        out.push_str(m.kind.as_str());
+        out.push('\u{1f}');
         match &m.entity_id {
-            Some(id) => (m.kind, id.clone()),
-            None => (m.kind, format!("~{}", m.canonical)),
+            Some(id) => out.push_str(id),
+            None => {
+                out.push('~');
+                out.push_str(&m.canonical);
+            }
         }
     }
 
-    /// Called once per article, in article order (deterministic).
-    pub fn observe(&mut self, _article_id: &str, mentions: &[Mention]) {
+    /// Called once per article, in article order (deterministic). Returns
+    /// each mention's cluster number, for `Resolved::mention` to map to the
+    /// final entity.
+    pub fn observe(&mut self, mentions: &[Mention], clusters: &mut Vec<u32>) {
         let art = self.article;
         self.article += 1;
+        clusters.clear();
+        self.touched.clear();
+        let mut key = std::mem::take(&mut self.key_buf);
         for m in mentions {
-            let ck = Self::cluster_key(m);
-            let idx = match self.clusters.get(&ck) {
-                Some(&(i, _)) => i,
+            Self::cluster_key(m, &mut key);
+            let cluster = match self.cluster_index.get(key.as_str()) {
+                Some(&c) => c,
                 None => {
-                    let (i, variant) = self.place_cluster(m);
-                    self.clusters.insert(ck, (i, variant));
-                    i
+                    let (ent, variant) = self.place_cluster(m);
+                    let c = self.clusters.len() as u32;
+                    self.clusters.push(Cluster {
+                        ent: ent as u32,
+                        variant,
+                        gazetteer: m.entity_id.is_some(),
+                    });
+                    self.cluster_index.insert(key.clone(), c);
+                    c
                 }
             };
-            let e = &mut self.ents[idx];
+            clusters.push(cluster);
+            let idx = self.clusters[cluster as usize].ent;
+            let e = &mut self.ents[idx as usize];
             e.mentions += 1;
-            if e.articles.last() != Some(&art) {
-                e.articles.push(art);
+            if e.last_article != art {
+                e.last_article = art;
+                e.articles += 1;
+                self.touched.push(idx);
             }
             let surf = m.surface.as_str();
             if m.resolution != "role"
                 && surf.chars().next().is_some_and(char::is_uppercase)
                 && !surf.starts_with("The ")
                 && surf != e.name
+                && !e.aliases.contains(surf)
             {
                 e.aliases.insert(surf.to_string());
+            }
+        }
+        self.key_buf = key;
+        self.count_shared_articles();
+    }
+
+    /// For each lone surname in this article, the full names ending in it
+    /// that the article also mentions.
+    fn count_shared_articles(&mut self) {
+        for &lone in &self.touched {
+            let l = &self.ents[lone as usize];
+            if !is_lone_surname(l) {
+                continue;
+            }
+            for &full in &self.touched {
+                let f = &self.ents[full as usize];
+                if f.kind == EntityKind::Person && f.key.contains(' ') && surname(&f.key) == l.key {
+                    *self.shared_articles.entry((lone, full)).or_default() += 1;
+                }
             }
         }
     }
@@ -151,26 +236,22 @@ impl EntityResolver {
         (self.add(None, m.kind, &m.canonical), false)
     }
 
-    /// After all articles: the final entity id of an article-local cluster.
+    /// After all articles: decides the final entities and their ids.
     pub fn finish(self) -> Resolved {
         let n = self.ents.len();
         let mut redirect: Vec<usize> = (0..n).collect();
         // A discovered lone surname joins the one full name that ends with it;
         // with two candidates it stays apart rather than guess.
-        let mut by_surname: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_surname: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, e) in self.ents.iter().enumerate() {
-            if e.kind == EntityKind::Person && e.key.contains(' ') && (e.mentions > 0 || e.gaz_id.is_some()) {
-                let last = e.key.rsplit(' ').next().unwrap_or("").to_string();
-                by_surname.entry(last).or_default().push(i);
+            if e.kind == EntityKind::Person && e.key.contains(' ') && e.mentions > 0 {
+                by_surname.entry(surname(&e.key)).or_default().push(i);
             }
         }
         for (i, e) in self.ents.iter().enumerate() {
-            if e.kind == EntityKind::Person && e.gaz_id.is_none() && !e.key.contains(' ') && e.mentions > 0 {
-                if let Some(c) = by_surname.get(&e.key) {
-                    let used: Vec<usize> = c.iter().copied().filter(|&j| self.ents[j].mentions > 0).collect();
-                    if used.len() == 1 {
-                        redirect[i] = used[0];
-                    }
+            if is_lone_surname(e) && e.mentions > 0 {
+                if let Some([only]) = by_surname.get(e.key.as_str()).map(Vec::as_slice) {
+                    redirect[i] = *only;
                 }
             }
         }
@@ -178,20 +259,18 @@ impl EntityResolver {
         for i in 0..n {
             let t = redirect[i];
             if t != i {
-                let src = std::mem::take(&mut ents[i].aliases);
+                let aliases = std::mem::take(&mut ents[i].aliases);
                 let name = ents[i].name.clone();
-                let arts = std::mem::take(&mut ents[i].articles);
-                let m = ents[i].mentions;
+                let (mentions, articles) = (ents[i].mentions, ents[i].articles);
                 ents[i].mentions = 0;
+                let shared = self.shared_articles.get(&(i as u32, t as u32)).copied().unwrap_or(0);
                 let dst = &mut ents[t];
-                dst.aliases.extend(src);
+                dst.aliases.extend(aliases);
                 if name != dst.name {
                     dst.aliases.insert(name);
                 }
-                dst.mentions += m;
-                dst.articles.extend(arts);
-                dst.articles.sort_unstable();
-                dst.articles.dedup();
+                dst.mentions += mentions;
+                dst.articles += articles - shared;
             }
         }
         // Stable ids: gazetteer ids, else kind/slug with a numeric suffix on
@@ -218,9 +297,13 @@ impl EntityResolver {
         let clusters = self
             .clusters
             .into_iter()
-            .map(|(k, (i, v))| {
-                let t = redirect[i];
-                (k, (t, v || t != i))
+            .map(|c| {
+                let t = redirect[c.ent as usize];
+                Cluster {
+                    ent: t as u32,
+                    variant: c.variant || t != c.ent as usize,
+                    gazetteer: c.gazetteer,
+                }
             })
             .collect();
         Resolved { ents, ids, clusters }
@@ -230,7 +313,7 @@ impl EntityResolver {
 pub struct Resolved {
     ents: Vec<Ent>,
     ids: Vec<String>,
-    clusters: HashMap<(EntityKind, String), (usize, bool)>,
+    clusters: Vec<Cluster>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -245,24 +328,12 @@ pub struct EntityRow {
 }
 
 impl Resolved {
-    pub fn entity_of(&self, m: &Mention) -> (String, &'static str) {
-        match self.clusters.get(&EntityResolver::cluster_key(m)) {
-            Some(&(i, variant)) => {
-                let r = if variant && m.entity_id.is_none() {
-                    "variant"
-                } else {
-                    m.resolution
-                };
-                (self.ids[i].clone(), r)
-            }
-            // Not observed: fall back to the article-local identity.
-            None => (
-                m.entity_id
-                    .clone()
-                    .unwrap_or_else(|| format!("{}/{}", m.kind.as_str(), slug(&m.canonical))),
-                m.resolution,
-            ),
-        }
+    /// The final entity id of a mention in cluster `cluster` (from
+    /// `observe`), and whether it now reads as resolved by `variant`: a
+    /// discovered name that joined its entity by spelling.
+    pub fn mention(&self, cluster: u32) -> Option<(&str, bool)> {
+        let c = self.clusters.get(cluster as usize)?;
+        Some((&self.ids[c.ent as usize], c.variant && !c.gazetteer))
     }
 
     pub fn entities(&self) -> Vec<EntityRow> {
@@ -277,7 +348,7 @@ impl Resolved {
                 name: e.name.clone(),
                 aliases: e.aliases.iter().cloned().collect(),
                 mentions: e.mentions,
-                articles: e.articles.len() as i64,
+                articles: e.articles,
                 origin: if e.gaz_id.is_some() { "gazetteer" } else { "discovered" },
             })
             .collect();
@@ -294,22 +365,30 @@ mod tests {
 
     const LEX: &str = include_str!("../../data/lexicons/names.toml");
 
-    fn run(k: &NameKnowledge, arts: &[(&str, &str)]) -> (Vec<Vec<Mention>>, Resolved) {
+    type Observed = Vec<(Vec<Mention>, Vec<u32>)>;
+
+    fn run(k: &NameKnowledge, arts: &[(&str, &str)]) -> (Observed, Resolved) {
         let d = NaiveDate::from_ymd_opt(2022, 10, 21);
-        let per: Vec<Vec<Mention>> = arts.iter().map(|(_, t)| find_mentions(t, d, k)).collect();
         let mut r = EntityResolver::new(k);
-        for ((id, _), m) in arts.iter().zip(&per) {
-            r.observe(id, m);
-        }
+        let per = arts
+            .iter()
+            .map(|(_, t)| {
+                let mentions = find_mentions(t, d, k);
+                let mut clusters = Vec::new();
+                r.observe(&mentions, &mut clusters);
+                (mentions, clusters)
+            })
+            .collect();
         (per, r.finish())
     }
 
-    fn id_of(per: &[Vec<Mention>], r: &Resolved, art: usize, surface: &str) -> String {
-        let m = per[art]
+    fn id_of(per: &Observed, r: &Resolved, art: usize, surface: &str) -> String {
+        let (mentions, clusters) = &per[art];
+        let i = mentions
             .iter()
-            .find(|m| m.surface == surface)
-            .unwrap_or_else(|| panic!("{surface} not found in {:?}", per[art]));
-        r.entity_of(m).0
+            .position(|m| m.surface == surface)
+            .unwrap_or_else(|| panic!("{surface} not found in {mentions:?}"));
+        r.mention(clusters[i]).unwrap().0.to_owned()
     }
 
     fn mini_gazetteer() -> NameKnowledge {
@@ -369,6 +448,72 @@ defense-minister\tRU\tperson/andrei-belousov\t2024-05-12\t\t\n";
         assert_eq!(id_of(&per, &r, 0, "Shoygu"), "person/sergei-shoigu");
         assert_eq!(id_of(&per, &r, 1, "Sergey Shoigu"), "person/sergei-shoigu");
         assert_eq!(id_of(&per, &r, 1, "Andrey Belousov"), "person/andrei-belousov");
+    }
+
+    #[test]
+    fn entity_counts_match_the_mentions_resolved_to_it() {
+        let k = NameKnowledge::from_strings(None, LEX).unwrap();
+        let arts = [
+            ("a1", "Brigadier General Pat Ryder spoke on Monday."),
+            ("a2", "The talks were over, said spokesman Ryder."),
+            (
+                "a3",
+                "More came, said spokesman Ryder, and Pat Ryder later added a note.",
+            ),
+            ("a4", "Pat Ryder and Lloyd Austin left. Austin returned."),
+        ];
+        let (per, r) = run(&k, &arts);
+        for row in r.entities() {
+            let mut articles = 0;
+            let mut mentions = 0;
+            for (_, cs) in &per {
+                let n = cs.iter().filter(|&&c| r.mention(c).unwrap().0 == row.entity_id).count();
+                mentions += n;
+                articles += usize::from(n > 0);
+            }
+            assert_eq!(
+                (row.mentions, row.articles),
+                (mentions as i64, articles as i64),
+                "{row:?} {per:?}"
+            );
+        }
+        let ryder = id_of(&per, &r, 0, "Pat Ryder");
+        assert_eq!(id_of(&per, &r, 1, "Ryder"), ryder);
+    }
+
+    fn person(canonical: &str) -> Mention {
+        Mention {
+            char_start: 0,
+            char_end: canonical.len(),
+            surface: canonical.into(),
+            kind: EntityKind::Person,
+            entity_id: None,
+            canonical: canonical.into(),
+            resolution: "name",
+        }
+    }
+
+    #[test]
+    fn a_merged_surname_counts_shared_articles_once() {
+        let k = NameKnowledge::from_strings(None, LEX).unwrap();
+        let mut r = EntityResolver::new(&k);
+        let mut clusters = Vec::new();
+        // Articles 1 and 3 name both; article 2 only the surname.
+        for article in [
+            vec!["Ryder", "Pat Ryder"],
+            vec!["Ryder"],
+            vec!["Pat Ryder", "Ryder"],
+            vec!["Pat Ryder"],
+        ] {
+            let mentions: Vec<Mention> = article.into_iter().map(person).collect();
+            r.observe(&mentions, &mut clusters);
+        }
+        let resolved = r.finish();
+        let rows = resolved.entities();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!((rows[0].mentions, rows[0].articles), (6, 4));
+        assert_eq!(resolved.mention(0), Some(("person/pat-ryder", true)));
+        assert_eq!(resolved.mention(1), Some(("person/pat-ryder", false)));
     }
 
     #[test]

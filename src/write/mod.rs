@@ -8,6 +8,7 @@ pub mod sink;
 
 use std::path::{Path, PathBuf};
 
+use arrow_array::RecordBatch;
 use serde::Serialize;
 
 use crate::config::Config;
@@ -134,27 +135,22 @@ impl Outputs {
     }
 
     /// Completes every table, moves the files into the output folder, then
-    /// writes the manifest last.
-    pub fn commit(
+    /// writes the manifest last. `resolve_mention` maps a provisional
+    /// mention's cluster number to its final entity id, and says whether the
+    /// mention now reads as resolved by `variant`.
+    pub fn commit<'r>(
         self,
         manifest: &Manifest,
-        resolve_mention: &dyn Fn(&MentionRow) -> (String, String),
+        resolve_mention: &dyn Fn(u32) -> Option<(&'r str, bool)>,
     ) -> Result<Vec<PathBuf>> {
         let mut files = Vec::new();
         let provisional = self.mentions.finish()?;
         let mut mentions = TableSink::<MentionRow>::create(self.final_options.clone())?;
         for path in &provisional {
-            for_each_mention_batch(path, &mut |batch| {
-                let rows = batch
-                    .into_iter()
-                    .map(|mut row| {
-                        let (entity_id, resolution) = resolve_mention(&row);
-                        row.entity_id = entity_id;
-                        row.resolution = resolution;
-                        row
-                    })
-                    .collect();
-                mentions.append(rows)
+            // The provisional table is already sorted: only the entity and
+            // resolution columns change, so batches go straight through.
+            for_each_batch(path, &mut |batch| {
+                mentions.append_sorted_batch(&final_mentions(batch, resolve_mention)?)
             })?;
         }
         files.extend(mentions.finish()?);
@@ -220,10 +216,8 @@ pub struct Manifest {
     pub timings: std::collections::BTreeMap<String, f64>,
 }
 
-/// Streams provisional mention rows back, batch by batch.
-fn for_each_mention_batch(path: &Path, each: &mut dyn FnMut(Vec<MentionRow>) -> Result<()>) -> Result<()> {
-    use arrow_array::cast::AsArray;
-    use arrow_array::types::Int64Type;
+/// Streams a Parquet file's record batches.
+fn for_each_batch(path: &Path, each: &mut dyn FnMut(RecordBatch) -> Result<()>) -> Result<()> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|b| b.with_batch_size(8_192).build())
@@ -232,26 +226,48 @@ fn for_each_mention_batch(path: &Path, each: &mut dyn FnMut(Vec<MentionRow>) -> 
             message: e.to_string(),
         })?;
     for batch in reader {
-        let batch = batch.map_err(|e| Error::Output {
+        each(batch.map_err(|e| Error::Output {
             path: path.to_path_buf(),
             message: e.to_string(),
-        })?;
-        let text = |i: usize| batch.column(i).as_string::<i32>().clone();
-        let (article, entity, surface, resolution) = (text(0), text(1), text(2), text(5));
-        let start = batch.column(3).as_primitive::<Int64Type>().clone();
-        let end = batch.column(4).as_primitive::<Int64Type>().clone();
-        each(
-            (0..batch.num_rows())
-                .map(|r| MentionRow {
-                    article_id: article.value(r).to_owned(),
-                    entity_id: entity.value(r).to_owned(),
-                    surface: surface.value(r).to_owned(),
-                    char_start: start.value(r),
-                    char_end: end.value(r),
-                    resolution: resolution.value(r).to_owned(),
-                })
-                .collect(),
-        )?;
+        })?)?;
     }
     Ok(())
+}
+
+/// A batch of provisional mentions with final entity ids and resolutions.
+fn final_mentions<'r>(
+    batch: RecordBatch,
+    resolve_mention: &dyn Fn(u32) -> Option<(&'r str, bool)>,
+) -> Result<RecordBatch> {
+    use arrow_array::builder::StringBuilder;
+    use arrow_array::cast::AsArray;
+    use arrow_array::{Array, ArrayRef};
+    let schema = batch.schema();
+    let column = |name: &str| schema.index_of(name).expect("mentions schema");
+    let (entity_col, resolution_col) = (column("entity_id"), column("resolution"));
+    let provisional = batch.column(entity_col).as_string::<i32>();
+    let resolutions = batch.column(resolution_col).as_string::<i32>();
+    let mut entity_ids = StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 24);
+    let mut new_resolutions = StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 8);
+    for row in 0..batch.num_rows() {
+        let key = provisional.value(row);
+        match key.parse().ok().and_then(|cluster| resolve_mention(cluster)) {
+            Some((entity_id, variant)) => {
+                entity_ids.append_value(entity_id);
+                new_resolutions.append_value(if variant { "variant" } else { resolutions.value(row) });
+            }
+            None => {
+                entity_ids.append_value(key);
+                new_resolutions.append_value(resolutions.value(row));
+            }
+        }
+    }
+    let mut columns: Vec<ArrayRef> = batch.columns().to_vec();
+    columns[entity_col] = std::sync::Arc::new(entity_ids.finish());
+    columns[resolution_col] = std::sync::Arc::new(new_resolutions.finish());
+    debug_assert_eq!(columns[entity_col].len(), batch.num_rows());
+    RecordBatch::try_new(schema.clone(), columns).map_err(|e| Error::Output {
+        path: PathBuf::from(MentionRow::NAME),
+        message: e.to_string(),
+    })
 }

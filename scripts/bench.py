@@ -4,6 +4,8 @@
   python3 scripts/bench.py            # Reuters-21578 (1 and 2 threads), then
                                       # replicated to ~20k and ~1M articles
   python3 scripts/bench.py --quick    # Reuters-21578 only
+  python3 scripts/bench.py --skeleton # reading, cleaning and writing only
+                                      # (`run.stages = []`)
 
 MB/s counts the raw article text read (manifest `input_bytes`) per second of
 wall time; "MB per CPU-second" divides by user+system time instead, which is
@@ -23,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REUTERS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "reuters21578"))
 BIN = os.path.join(ROOT, "target", "release", "readout")
 # Record ids come from each file's path: replicated copies stay distinct.
-BENCH_CONFIG = """[readers.json.fields]
+BENCH_CONFIG = """{stages}[readers.json.fields]
 id = []
 text = ["body"]
 published = ["date"]
@@ -31,12 +33,12 @@ published = ["date"]
 ARTICLES_PER_COPY = 19043  # Reuters-21578 records with a body
 
 
-def run(corpus, threads, work):
+def run(corpus, threads, work, skeleton=False):
     out = os.path.join(work, "out")
     shutil.rmtree(out, ignore_errors=True)
     config = os.path.join(work, "bench.toml")
     with open(config, "w") as f:
-        f.write(BENCH_CONFIG)
+        f.write(BENCH_CONFIG.format(stages="[run]\nstages = []\n" if skeleton else ""))
     timing = os.path.join(work, "time.txt")
     cmd = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", timing, BIN, "run", "--quiet",
            "--config", config, "--corpus", corpus, "--out", out, "--threads", str(threads)]
@@ -70,6 +72,7 @@ def replicate(work, copies):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="Reuters-21578 only")
+    parser.add_argument("--skeleton", action="store_true", help="no optional stage: reading, cleaning, writing")
     parser.add_argument("--articles", type=int, default=1_000_000, help="size of the large replicated corpus")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
@@ -77,13 +80,14 @@ def main():
     rows = []
     try:
         for threads in (1, 2):
-            rows.append(("reuters21578", threads, run(REUTERS, threads, work)))
+            rows.append(("reuters21578", threads, run(REUTERS, threads, work, args.skeleton)))
         if not args.quick:
             for target in (20_000, args.articles):
                 copies = max(1, round(target / ARTICLES_PER_COPY))
-                rows.append((f"replicated x{copies}", 2, run(replicate(work, copies), 2, work)))
+                rows.append((f"replicated x{copies}", 2, run(replicate(work, copies), 2, work, args.skeleton)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print("stages:", "none (skeleton)" if args.skeleton else "all")
     print("| corpus | threads | articles | MB | wall s | CPU s | MB/s (wall) | MB per CPU-second | peak MiB |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, threads, r in rows:

@@ -94,6 +94,9 @@ pub struct RunConfig {
     /// MiB of out-of-order rows held in memory before they are spilled to a
     /// sorted run on disk (only inputs whose ids are not in path order).
     pub sort_buffer_mib: usize,
+    /// Optional per-article stages that run; the others leave their tables
+    /// empty (and `texts` unstripped, without `boilerplate`).
+    pub stages: Vec<String>,
 }
 
 /// `[readers]`
@@ -219,6 +222,7 @@ impl Default for RunConfig {
             batch_articles: 2_000,
             batch_mib: 16,
             sort_buffer_mib: 256,
+            stages: strings(STAGES),
         }
     }
 }
@@ -273,6 +277,9 @@ impl Default for FieldMap {
 
 /// Output formats the writers know.
 pub const FORMATS: &[&str] = &["parquet", "csv"];
+
+/// The optional per-article stages, in the order they run.
+pub const STAGES: &[&str] = &["boilerplate", "dates", "names"];
 
 impl Config {
     /// Reads and validates a config file.
@@ -350,6 +357,14 @@ impl Config {
         }
         if self.output.row_group_rows == 0 {
             problem("output.row_group_rows", "must be at least 1".into());
+        }
+        for stage in &self.run.stages {
+            if !STAGES.contains(&stage.as_str()) {
+                problem(
+                    "run.stages",
+                    format!("unknown stage `{stage}`{}", suggest(stage, STAGES.iter().copied())),
+                );
+            }
         }
         if self.run.threads > 1024 {
             problem(

@@ -7,6 +7,7 @@ use std::time::Instant;
 use encoding_rs::Encoding;
 use regex::Regex;
 
+use crate::annotate::boilerplate::Stripped;
 use crate::annotate::byline::read_names;
 use crate::annotate::dates::tag;
 use crate::annotate::metadata::{parse_published, split_date_prefix, unescape_entities, DateFormats};
@@ -33,6 +34,9 @@ pub struct Pipeline {
     json_fields: FieldMap,
     knowledge: Knowledge,
     corpus_outlet: Option<usize>,
+    strip_boilerplate: bool,
+    tag_dates: bool,
+    find_names: bool,
 }
 
 /// Seconds spent in each per-article stage, summed over articles.
@@ -132,6 +136,9 @@ impl Pipeline {
             json_fields: config.readers.json.fields.clone(),
             knowledge,
             corpus_outlet,
+            strip_boilerplate: config.run.stages.iter().any(|s| s == "boilerplate"),
+            tag_dates: config.run.stages.iter().any(|s| s == "dates"),
+            find_names: config.run.stages.iter().any(|s| s == "names"),
         })
     }
 
@@ -193,7 +200,14 @@ impl Pipeline {
             };
             return reject(raw.source, reason.into());
         }
-        let stripped = self.knowledge.boilerplate.strip(&cleaned);
+        let stripped = if self.strip_boilerplate {
+            self.knowledge.boilerplate.strip(&cleaned)
+        } else {
+            Stripped {
+                text: cleaned.clone(),
+                ..Stripped::default()
+            }
+        };
         if stripped.text.is_empty() {
             return reject(
                 raw.source,
@@ -283,7 +297,12 @@ impl Pipeline {
         };
         let dated_at = Instant::now();
         times.articles += (dated_at - cleaned_at).as_secs_f64();
-        let dates = tag(&stripped.text, published, &self.knowledge.temporal)
+        let dates = if self.tag_dates {
+            tag(&stripped.text, published, &self.knowledge.temporal)
+        } else {
+            Vec::new()
+        };
+        let dates = dates
             .into_iter()
             .map(|t| DateRow {
                 article_id: raw.article_id.clone(),
@@ -299,7 +318,11 @@ impl Pipeline {
             .collect();
         let named_at = Instant::now();
         times.dates += (named_at - dated_at).as_secs_f64();
-        let mentions = find_mentions(&stripped.text, published, &self.knowledge.names);
+        let mentions = if self.find_names {
+            find_mentions(&stripped.text, published, &self.knowledge.names)
+        } else {
+            Vec::new()
+        };
         times.names += named_at.elapsed().as_secs_f64();
         Processed::Article(Box::new(ArticleOutput {
             article,

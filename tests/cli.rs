@@ -76,3 +76,26 @@ fn parquet_only_output_writes_no_csv() {
     assert!(out.join("articles.parquet").exists());
     assert!(!out.join("articles.csv").exists());
 }
+
+#[test]
+fn stages_left_out_leave_their_tables_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "[run]\nstages = [\"dates\"]\n");
+    let out = run_ok(dir.path(), &config, &root().join("corpus"), &[]);
+    assert_eq!(csv_rows(&out.join("articles.csv")).len(), 5);
+    assert!(!csv_rows(&out.join("dates.csv")).is_empty());
+    assert!(csv_rows(&out.join("mentions.csv")).is_empty());
+    assert!(csv_rows(&out.join("entities.csv")).is_empty());
+    // Without boilerplate stripping nothing counts as boilerplate.
+    for row in csv_rows(&out.join("articles.csv")) {
+        assert_eq!(&row[10], "0", "{row:?}");
+    }
+}
+
+#[test]
+fn unknown_stage_is_reported_with_a_suggestion() {
+    let problems = readout::Config::parse("[run]\nstages = [\"nmaes\"]\n").unwrap_err();
+    assert_eq!(problems.len(), 1);
+    assert_eq!(problems[0].key, "run.stages");
+    assert!(problems[0].message.contains("did you mean `names`?"), "{problems:?}");
+}

@@ -41,7 +41,7 @@ pub struct EntityResolver {
     cluster_index: FxHashMap<String, u32>,
     by_key: FxHashMap<(EntityKind, String), usize>,
     /// Candidates for variant matching, bucketed by the surname's first letters.
-    buckets: FxHashMap<(EntityKind, String), Vec<usize>>,
+    buckets: FxHashMap<String, Vec<usize>>,
     gaz_index: FxHashMap<String, usize>,
     /// Articles in which a lone discovered surname and a full name ending in
     /// it were both mentioned: needed to count articles exactly when `finish`
@@ -52,8 +52,15 @@ pub struct EntityResolver {
     touched: Vec<u32>,
 }
 
+/// Variant candidates share the number of words and the surname's first
+/// two letters, so a new name is compared with a few names, not with every
+/// person seen so far. (Given names may differ in their first letter:
+/// Ukrainian `Oleksandr`, Russian `Aleksandr`.)
 fn bucket_of(key: &str) -> String {
-    key.rsplit(' ').next().unwrap_or("").chars().take(2).collect()
+    let words = key.bytes().filter(|&c| c == b' ').count() + 1;
+    let mut bucket = words.to_string();
+    bucket.extend(surname(key).chars().take(2));
+    bucket
 }
 
 fn surname(key: &str) -> &str {
@@ -127,7 +134,9 @@ impl EntityResolver {
             articles: 0,
             last_article: u32::MAX,
         });
-        self.buckets.entry((kind, bucket_of(&key))).or_default().push(idx);
+        if kind == EntityKind::Person {
+            self.buckets.entry(bucket_of(&key)).or_default().push(idx);
+        }
         self.by_key.entry((kind, key)).or_insert(idx);
         idx
     }
@@ -226,7 +235,7 @@ impl EntityResolver {
             return (i, variant);
         }
         if m.kind == EntityKind::Person {
-            if let Some(list) = self.buckets.get(&(m.kind, bucket_of(&key))) {
+            if let Some(list) = self.buckets.get(&bucket_of(&key)) {
                 // Lowest index wins: gazetteer first, then first seen.
                 if let Some(&i) = list.iter().find(|&&i| variant_of(&self.ents[i].key, &key)) {
                     return (i, true);

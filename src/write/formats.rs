@@ -22,7 +22,7 @@ const NO_DICTIONARY: &[&str] = &["text", "summary", "reason"];
 
 /// Bytes of encoded data a row group may hold in memory before it is
 /// written out.
-const ROW_GROUP_BYTES: usize = 16 << 20;
+const ROW_GROUP_BYTES: usize = 4 << 20;
 
 /// How Parquet files are encoded.
 #[derive(Debug, Clone, Copy)]

@@ -193,6 +193,57 @@ impl ApproxBytes for Vec<String> {
     }
 }
 
+/// How key columns order rows.
+pub trait KeyOrd {
+    /// Orders two key values.
+    fn key_cmp(&self, other: &Self) -> Ordering;
+}
+impl KeyOrd for String {
+    fn key_cmp(&self, other: &Self) -> Ordering {
+        natural_cmp(self, other)
+    }
+}
+impl KeyOrd for i64 {
+    fn key_cmp(&self, other: &Self) -> Ordering {
+        self.cmp(other)
+    }
+}
+
+/// Orders text as a reader orders numbers in it: `a.json#2` before
+/// `a.json#10`, so that records numbered in input order (rejects' sources,
+/// unpadded ids) arrive already sorted and tables stream straight to their
+/// files. Digit runs compare by value; strings that differ only in leading
+/// zeros fall back to byte order, which keeps the order total. Written here
+/// because the small crates that do this differ on exactly those ties.
+pub fn natural_cmp(a: &str, b: &str) -> Ordering {
+    let (a_bytes, b_bytes) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while i < a_bytes.len() && j < b_bytes.len() {
+        let (x, y) = (a_bytes[i], b_bytes[j]);
+        if x.is_ascii_digit() && y.is_ascii_digit() {
+            let ((da, next_i), (db, next_j)) = (run(a_bytes, i), run(b_bytes, j));
+            let by_value = da.len().cmp(&db.len()).then_with(|| da.cmp(db));
+            if by_value != Ordering::Equal {
+                return by_value;
+            }
+            (i, j) = (next_i, next_j);
+        } else if x != y {
+            return x.cmp(&y);
+        } else {
+            i += 1;
+            j += 1;
+        }
+    }
+    (a_bytes.len() - i).cmp(&(b_bytes.len() - j)).then_with(|| a.cmp(b))
+}
+
+/// The digit run at `start` without its leading zeros, and where it ends.
+fn run(bytes: &[u8], start: usize) -> (&[u8], usize) {
+    let end = start + bytes[start..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let zeros = bytes[start..end].iter().take_while(|&&c| c == b'0').count();
+    (&bytes[start + zeros..end], end)
+}
+
 macro_rules! tables {
     ($(
         $(#[$meta:meta])*
@@ -216,7 +267,7 @@ macro_rules! tables {
                     ]))
                 }
                 fn cmp_key(&self, other: &Self) -> Ordering {
-                    ($(&self.$key,)+).cmp(&($(&other.$key,)+))
+                    Ordering::Equal $( .then_with(|| KeyOrd::key_cmp(&self.$key, &other.$key)) )+
                 }
                 fn to_batch(rows: &[Self]) -> Result<RecordBatch, ArrowError> {
                     let columns: Vec<ArrayRef> = vec![
@@ -373,6 +424,19 @@ mod tests {
             text: "a".into(),
         };
         assert_eq!(a.cmp_key(&b), Ordering::Less);
+    }
+
+    #[test]
+    fn keys_order_numbers_by_value() {
+        let mut sources = vec!["a.json#10", "a.json#2", "a.json#1", "b.json#1", "a.json#02", "a.json"];
+        sources.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            sources,
+            ["a.json", "a.json#1", "a.json#02", "a.json#2", "a.json#10", "b.json#1"]
+        );
+        assert_eq!(natural_cmp("x7y", "x7y"), Ordering::Equal);
+        assert_eq!(natural_cmp("reut2-000-000002", "reut2-000-000010"), Ordering::Less);
+        assert_eq!(natural_cmp("business/99", "business/100"), Ordering::Less);
     }
 
     #[test]

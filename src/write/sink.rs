@@ -269,7 +269,9 @@ impl Cursor {
 fn compare_keys(a: &[ArrayRef], a_row: usize, b: &[ArrayRef], b_row: usize) -> Ordering {
     for (x, y) in a.iter().zip(b) {
         let ordering = match x.data_type() {
-            DataType::Utf8 => x.as_string::<i32>().value(a_row).cmp(y.as_string::<i32>().value(b_row)),
+            DataType::Utf8 => {
+                super::schema::natural_cmp(x.as_string::<i32>().value(a_row), y.as_string::<i32>().value(b_row))
+            }
             DataType::Int64 => x
                 .as_primitive::<Int64Type>()
                 .value(a_row)

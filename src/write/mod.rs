@@ -251,7 +251,7 @@ fn final_mentions<'r>(
     let mut new_resolutions = StringBuilder::with_capacity(batch.num_rows(), batch.num_rows() * 8);
     for row in 0..batch.num_rows() {
         let key = provisional.value(row);
-        match key.parse().ok().and_then(|cluster| resolve_mention(cluster)) {
+        match key.parse().ok().and_then(resolve_mention) {
             Some((entity_id, variant)) => {
                 entity_ids.append_value(entity_id);
                 new_resolutions.append_value(if variant { "variant" } else { resolutions.value(row) });

@@ -153,15 +153,24 @@ fn compile(key: &str, patterns: &[String]) -> Result<Vec<Regex>, String> {
 fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
     let all = RegexSet::new(patterns).map_err(|e| format!("{key}: bad pattern: {e}"))?;
     let mut prefixes = Prefixes::default();
-    let (mut screened, mut unscreened) = (Vec::new(), Vec::new());
+    let (mut screened, mut by_literal, mut unscreened) = (Vec::new(), Vec::new(), Vec::new());
     for pattern in patterns {
-        match literal_prefixes(pattern) {
-            Some(found) => {
-                prefixes.add(found);
-                screened.push(pattern);
-            }
-            None => unscreened.push(pattern),
+        if let Some(found) = literal_prefixes(pattern) {
+            prefixes.add(found);
+            screened.push(pattern);
+            continue;
         }
+        let bad = |e: &dyn std::fmt::Display| format!("{key}: bad pattern `{pattern}`: {e}");
+        let hir = regex_syntax::parse(pattern).map_err(|e| bad(&e))?;
+        let literals = match required_literals(&hir) {
+            Required::OneOf(literals) => literals,
+            Required::Impossible => Vec::new(),
+            Required::Any => {
+                unscreened.push(pattern);
+                continue;
+            }
+        };
+        by_literal.push((literals, Regex::new(pattern).map_err(|e| bad(&e))?));
     }
     // The parts are valid: the whole set compiled.
     let subset = |patterns: Vec<&String>| {
@@ -170,6 +179,7 @@ fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
     Ok(RuleSet {
         all,
         screened: subset(screened).map(|set| (prefixes, set)),
+        literals: LiteralScreen::new(by_literal),
         unscreened: subset(unscreened),
     })
 }
@@ -177,13 +187,17 @@ fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
 /// A rule group's patterns. Most lines start with none of the literal
 /// prefixes of the `^`-anchored patterns, and a byte comparison rejects
 /// them without a regex search (each costs tens of nanoseconds even when
-/// it fails at the first byte, and there are several per line).
+/// it fails at the first byte, and there are several per line). Most other
+/// patterns need some word or sign somewhere (`contributed`, `|`, a dash):
+/// one case-insensitive scan for those rejects most lines.
 #[derive(Debug)]
 struct RuleSet {
     all: RegexSet,
     /// Patterns whose matches start with one of the prefixes.
     screened: Option<(Prefixes, RegexSet)>,
-    /// Patterns with no literal prefix to screen by.
+    /// Patterns each of whose matches contains one of a few literals.
+    literals: Option<LiteralScreen>,
+    /// Patterns with nothing to screen by.
     unscreened: Option<RegexSet>,
 }
 
@@ -195,6 +209,170 @@ impl RuleSet {
                 .screened
                 .as_ref()
                 .is_some_and(|(prefixes, set)| prefixes.may_match(line) && set.is_match(line))
+            || self.literals.as_ref().is_some_and(|screen| screen.is_match(line))
+    }
+}
+
+/// Patterns screened by their required literals. The literals are found
+/// ignoring ASCII case and hold for ASCII lines only (under `(?i)` an ASCII
+/// letter also matches a few other chars), so a line with any non-ASCII
+/// char goes to every regex.
+#[derive(Debug)]
+struct LiteralScreen {
+    /// Every literal of every pattern.
+    finder: Option<aho_corasick::AhoCorasick>,
+    /// The pattern (index in `regexes`) each literal belongs to.
+    owners: Vec<usize>,
+    regexes: Vec<Regex>,
+}
+
+impl LiteralScreen {
+    fn new(patterns: Vec<(Vec<Vec<u8>>, Regex)>) -> Option<LiteralScreen> {
+        if patterns.is_empty() {
+            return None;
+        }
+        let (mut literals, mut owners, mut regexes) = (Vec::new(), Vec::new(), Vec::new());
+        for (index, (alternatives, regex)) in patterns.into_iter().enumerate() {
+            for literal in alternatives {
+                literals.push(literal);
+                owners.push(index);
+            }
+            regexes.push(regex);
+        }
+        let finder = (!literals.is_empty()).then(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&literals)
+                .expect("a few short literals build")
+        });
+        Some(LiteralScreen {
+            finder,
+            owners,
+            regexes,
+        })
+    }
+
+    fn is_match(&self, line: &str) -> bool {
+        if !line.is_ascii() {
+            return self.regexes.iter().any(|r| r.is_match(line));
+        }
+        let Some(finder) = &self.finder else { return false };
+        // Overlapping: one pattern's literal may sit inside another's.
+        finder
+            .find_overlapping_iter(line)
+            .any(|found| self.regexes[self.owners[found.pattern().as_usize()]].is_match(line))
+    }
+}
+
+/// What every match of a pattern contains, on an ASCII line.
+#[derive(Debug, Clone, PartialEq)]
+enum Required {
+    /// Nothing known.
+    Any,
+    /// One of these lowercase ASCII literals, ignoring case.
+    OneOf(Vec<Vec<u8>>),
+    /// No ASCII line matches (the pattern needs a non-ASCII char).
+    Impossible,
+}
+
+/// More literals than this make a screen slower than the regex.
+const MAX_REQUIRED: usize = 16;
+
+/// The literals one of which every match of `hir` contains, for screening
+/// ASCII lines. Sound rather than complete: whatever it cannot read is
+/// `Any`. (regex-syntax's extractor finds prefixes and suffixes only, and a
+/// pattern like `^(?P<names>.+?) contributed` has neither.)
+fn required_literals(hir: &regex_syntax::hir::Hir) -> Required {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Required::Any,
+        HirKind::Literal(_) | HirKind::Class(_) => match exact_ascii(hir) {
+            Some(Some(bytes)) => Required::OneOf(vec![bytes]),
+            Some(None) => Required::Impossible,
+            None => Required::Any,
+        },
+        HirKind::Repetition(r) if r.min == 0 => Required::Any,
+        HirKind::Repetition(r) => required_literals(&r.sub),
+        HirKind::Capture(c) => required_literals(&c.sub),
+        HirKind::Alternation(branches) => {
+            let mut all = Vec::new();
+            for branch in branches {
+                match required_literals(branch) {
+                    Required::Any => return Required::Any,
+                    Required::Impossible => {}
+                    Required::OneOf(literals) => all.extend(literals),
+                }
+            }
+            match all.len() {
+                0 => Required::Impossible,
+                n if n > MAX_REQUIRED => Required::Any,
+                _ => Required::OneOf(all),
+            }
+        }
+        HirKind::Concat(parts) => {
+            // Runs of single literal chars make words; the requirement with
+            // the longest shortest literal wins.
+            let mut best = Required::Any;
+            let mut run: Vec<u8> = Vec::new();
+            for part in parts {
+                match exact_ascii(part) {
+                    Some(Some(bytes)) => {
+                        run.extend(bytes);
+                        continue;
+                    }
+                    Some(None) => return Required::Impossible,
+                    None => {}
+                }
+                if !run.is_empty() {
+                    best = better(best, Required::OneOf(vec![std::mem::take(&mut run)]));
+                }
+                best = better(best, required_literals(part));
+            }
+            if !run.is_empty() {
+                best = better(best, Required::OneOf(vec![run]));
+            }
+            best
+        }
+    }
+}
+
+/// The more selective of two requirements of one match.
+fn better(a: Required, b: Required) -> Required {
+    let shortest = |r: &Required| match r {
+        Required::OneOf(l) => l.iter().map(Vec::len).min().unwrap_or(0),
+        _ => 0,
+    };
+    match (&a, &b) {
+        (Required::Impossible, _) | (Required::OneOf(_), Required::Any) => a,
+        (_, Required::Impossible) | (Required::Any, Required::OneOf(_)) => b,
+        (Required::OneOf(_), Required::OneOf(_)) if shortest(&b) > shortest(&a) => b,
+        _ => a,
+    }
+}
+
+/// What an expression that matches one fixed char or string (ignoring ASCII
+/// case) matches on ASCII lines: `Some(Some(lowercase bytes))`, or
+/// `Some(None)` when it matches no ASCII text; `None` for any other
+/// expression.
+fn exact_ascii(hir: &regex_syntax::hir::Hir) -> Option<Option<Vec<u8>>> {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Literal(literal) => Some(literal.0.is_ascii().then(|| literal.0.to_ascii_lowercase())),
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut byte = None;
+            for range in class.iter() {
+                let (start, end) = (range.start() as u32, range.end() as u32);
+                for c in start..=end.min(0x7f) {
+                    let lower = (c as u8).to_ascii_lowercase();
+                    if *byte.get_or_insert(lower) != lower {
+                        return None;
+                    }
+                }
+            }
+            Some(byte.map(|b| vec![b]))
+        }
+        HirKind::Capture(c) => exact_ascii(&c.sub),
+        _ => None,
     }
 }
 
@@ -953,12 +1131,47 @@ mod tests {
         ] {
             assert_eq!(literal_prefixes(none), None, "{none}");
         }
-        let set = compile_set("k", &["(?i)^read more$".into(), "x$".into()]).unwrap();
+        let set = compile_set("k", &["(?i)^read more$".into(), "\\w+$".into()]).unwrap();
         assert!(set.screened.is_some() && set.unscreened.is_some());
         // The Kelvin sign is a `k` under `(?i)`: the screen lets it through.
-        assert!(set.is_match("READ MORE") && set.is_match("a x") && !set.is_match("Read less"));
+        assert!(set.is_match("READ MORE") && set.is_match("a x") && !set.is_match("Read less."));
         let kelvin = compile_set("k", &["(?i)^kelvin$".into()]).unwrap();
         assert!(kelvin.is_match("\u{212A}elvin"));
+    }
+
+    #[test]
+    fn required_literals_are_read_from_patterns() {
+        let required = |p: &str| required_literals(&regex_syntax::parse(p).unwrap());
+        let one = |l: &str| Required::OneOf(vec![l.as_bytes().to_vec()]);
+        assert_eq!(
+            required("(?i)^(?P<names>.+?)\\s+(?:contributed|also contributed)\\s+reporting"),
+            Required::OneOf(vec![b"contributed".to_vec(), b"also contributed".to_vec()])
+        );
+        assert_eq!(required("^(?P<n>\\p{Lu}[a-z]+\\s*\\|\\s*\\p{Lu}.*)$"), one("|"));
+        assert_eq!(required("^[^.!?]+\\s[–—]\\s[a-z]+$"), Required::Impossible);
+        assert_eq!(required("(?i)^©.*$"), Required::Impossible);
+        assert_eq!(
+            required("(?i)(?:AFP|Reuters)\\."),
+            Required::OneOf(vec![b"afp".to_vec(), b"reuters".to_vec()])
+        );
+        for any in ["^[-=]{3,}$", "a*", "(?:x|y*)z?", "\\w+"] {
+            assert_eq!(required(any), Required::Any, "{any}");
+        }
+        // The screen agrees with the regex on ASCII and non-ASCII lines.
+        let set = compile_set(
+            "k",
+            &[
+                "(?i)^(?P<n>.+?) contributed reporting".into(),
+                "^[^.]+ [–—] [a-z]+$".into(),
+            ],
+        )
+        .unwrap();
+        assert!(set.literals.is_some() && set.screened.is_none() && set.unscreened.is_none());
+        assert!(set.is_match("Jane Doe CONTRIBUTED Reporting."));
+        assert!(!set.is_match("Jane Doe contributed to this."));
+        assert!(set.is_match("Teaser line – more"));
+        assert!(!set.is_match("Teaser line - more"));
+        assert!(set.is_match("Jane Doe contributed reporting ſ"));
     }
 
     #[test]

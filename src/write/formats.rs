@@ -64,9 +64,15 @@ impl ParquetFile {
         Self::with_properties(path, schema, props)
     }
 
-    /// A temporary sorted run: fast compression, read back once.
+    /// A temporary sorted run: fast compression, read back once, so no
+    /// dictionaries or statistics (they only cost time here).
     pub fn create_run(path: &Path, schema: SchemaRef) -> Result<Self> {
-        let props = properties(&schema, Compression::SNAPPY, 8_192);
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .set_max_row_group_row_count(Some(8_192))
+            .set_dictionary_enabled(false)
+            .set_statistics_enabled(EnabledStatistics::None)
+            .build();
         Self::with_properties(path, schema, props)
     }
 

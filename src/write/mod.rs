@@ -91,6 +91,7 @@ impl Outputs {
                     row_group_rows: config.output.row_group_rows,
                 },
                 sort_buffer_bytes: config.run.sort_buffer_mib << 20,
+                scratch: false,
             }
         };
         Ok(Outputs {
@@ -102,6 +103,7 @@ impl Outputs {
                 dir: provisional_dir.clone(),
                 csv: false,
                 parquet: true,
+                scratch: true,
                 ..options(MentionRow::NAME)
             })?,
             entities: TableSink::create(options(EntityRecord::NAME))?,

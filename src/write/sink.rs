@@ -35,6 +35,20 @@ pub struct SinkOptions {
     pub parquet_options: ParquetOptions,
     /// Bytes of out-of-order rows held before a spill.
     pub sort_buffer_bytes: usize,
+    /// The table is only read back by readout (provisional mentions): its
+    /// Parquet is encoded for speed, like a sorted run.
+    pub scratch: bool,
+}
+
+impl SinkOptions {
+    fn create_parquet<T: Table>(&self) -> Result<ParquetFile> {
+        let path = self.dir.join(format!("{}.parquet", T::NAME));
+        if self.scratch {
+            ParquetFile::create_run(&path, T::schema())
+        } else {
+            ParquetFile::create(&path, T::schema(), self.parquet_options)
+        }
+    }
 }
 
 /// The files written while rows arrive in order. The Parquet file is kept
@@ -61,11 +75,7 @@ impl<T: Table> TableSink<T> {
     /// Opens the table's files.
     pub fn create(options: SinkOptions) -> Result<Self> {
         let parquet = if options.parquet {
-            ParquetFile::create(
-                &options.dir.join(format!("{}.parquet", T::NAME)),
-                T::schema(),
-                options.parquet_options,
-            )?
+            options.create_parquet::<T>()?
         } else {
             ParquetFile::create_run(&run_path::<T>(&options.dir, 0), T::schema())?
         };
@@ -296,11 +306,7 @@ fn merge_runs<T: Table>(runs: &[PathBuf], options: &SinkOptions) -> Result<Vec<P
         cursors.push(Cursor::open(run, &key_columns)?);
     }
     let mut parquet = if options.parquet {
-        Some(ParquetFile::create(
-            &options.dir.join(format!("{}.parquet", T::NAME)),
-            schema.clone(),
-            options.parquet_options,
-        )?)
+        Some(options.create_parquet::<T>()?)
     } else {
         None
     };

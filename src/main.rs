@@ -130,3 +130,10 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+// Each article makes many short-lived strings on the workers and frees them
+// on the writer thread; jemalloc does that about a fifth faster than glibc's
+// allocator, with a lower peak (measured with scripts/bench.py).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

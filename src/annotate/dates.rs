@@ -306,6 +306,15 @@ struct Word {
     deadline: bool,
     period_prep: bool,
     period_end: bool,
+    /// "is", "are": a participle after one is passive, not past tense.
+    passive_aux: bool,
+    /// "plans", "planning": future only before "to" ("plans to visit"),
+    /// a plain noun otherwise ("vacation plans").
+    future_to: bool,
+    /// "early" in "as early as Tuesday": the date lies ahead.
+    earliest: bool,
+    /// "next" in "next to": a preposition, no tense cue.
+    not_before_to: bool,
 }
 
 /// FNV-1a: lexicon keys are short words, where SipHash's setup dominates.
@@ -620,6 +629,18 @@ impl TemporalLexicon {
         }
         for k in str_list(&root, "grammar", "period_end_verbs")? {
             w!(k).period_end = true;
+        }
+        for k in str_list(&root, "grammar", "passive_auxiliaries")? {
+            w!(k).passive_aux = true;
+        }
+        for k in str_list(&root, "grammar", "earliest_words")? {
+            w!(k).earliest = true;
+        }
+        for k in str_list(&root, "tense", "future_before_to")? {
+            w!(k).future_to = true;
+        }
+        for k in str_list(&root, "tense", "no_cue_before_to")? {
+            w!(k).not_before_to = true;
         }
         for k in str_list(&root, "period_nouns", "words")? {
             w!(k).period_noun = true;
@@ -1613,13 +1634,21 @@ impl<'a, 'l> M<'a, 'l> {
         if t.k != TK::Word {
             return Tense::None;
         }
+        let passive = i > 0 && self.w(i - 1).is_some_and(|w| w.passive_aux);
         if let Some(w) = self.w(i) {
-            if w.future {
+            let to = self.is(i + 1, "to");
+            if w.future && !(w.not_before_to && to) || w.future_to && to {
                 return Tense::Future;
             }
-            // "will be held": a participle after "be" leaves the tense to
-            // the modal before it.
-            if w.past && !(i > 0 && self.is(i - 1, "be")) {
+            // "will be held", "is heard": a participle after "be" leaves
+            // the tense to the verb before it.
+            if w.past && !passive {
+                // "was scheduled", "were planning to": a past intention
+                // points ahead.
+                let next = self.w(i + 1);
+                if next.is_some_and(|n| n.future || n.future_to && self.is(i + 2, "to")) {
+                    return Tense::Future;
+                }
                 return Tense::Past;
             }
             if w.month > 0 || w.unit.is_some() || w.weekday > 0 {
@@ -1636,7 +1665,7 @@ impl<'a, 'l> M<'a, 'l> {
         let det = |k: usize| self.w(k).is_some_and(|w| w.determiner);
         let attributive =
             i > 0 && (det(i - 1) || i > 1 && self.w(i - 1).is_some_and(|w| w.participle_adverb) && det(i - 2));
-        let participle = t.cap || attributive || self.is(i + 1, "by") || (i > 0 && self.is(i - 1, "be"));
+        let participle = t.cap || attributive || self.is(i + 1, "by") || passive;
         if low.len() >= 5 && low.ends_with("ed") && !participle {
             return Tense::Past;
         }
@@ -1696,6 +1725,12 @@ impl<'a, 'l> M<'a, 'l> {
 
     // -- resolution helpers ------------------------------------------------
 
+    /// "as early as Tuesday", "as soon as next week": the earliest date
+    /// something may happen, so one that lies ahead.
+    fn as_early_as(&self, a: usize) -> bool {
+        a >= 3 && self.is(a - 1, "as") && self.is(a - 3, "as") && self.w(a - 2).is_some_and(|w| w.earliest)
+    }
+
     fn res_weekday(&self, wd: u32, shift: Option<i32>, a: usize, b: usize) -> Option<NaiveDate> {
         let p = self.pubd?;
         let cur = p.weekday().number_from_monday() as i64;
@@ -1714,7 +1749,7 @@ impl<'a, 'l> M<'a, 'l> {
                 // "Wednesday's ruling": a possessive names something that
                 // has already happened; the clause's tense is not its own.
                 let possessive = matches!(self.low(b), "'" | "\u{2019}") && self.is(b + 1, "s") && self.glued(b);
-                if !possessive && self.tense(a, b) == Tense::Future {
+                if !possessive && (self.as_early_as(a) || self.tense(a, b) == Tense::Future) {
                     fwd
                 } else {
                     -back
@@ -1751,7 +1786,7 @@ impl<'a, 'l> M<'a, 'l> {
         };
         let cands: Vec<Point> = (-1..=1).filter_map(|k| mk(p.year() + k)).collect();
         // "by May", "until March 3": a deadline lies ahead.
-        let deadline = a > 0 && self.w(a - 1).is_some_and(|w| w.deadline);
+        let deadline = a > 0 && self.w(a - 1).is_some_and(|w| w.deadline) || self.as_early_as(a);
         let tense = if deadline { Tense::Future } else { self.tense(a, b) };
         let adjacent = a > 0
             && tense == Tense::Past
@@ -2049,6 +2084,9 @@ impl<'a, 'l> M<'a, 'l> {
     fn clock(&self, i: usize) -> Option<Cand> {
         let (mut h, mi, mut j);
         if let Some(cw) = self.w(i).and_then(|w| w.clock) {
+            if self.titled(i) {
+                return None;
+            }
             (h, mi, j) = (cw.0, cw.1, i + 1);
         } else if let Some((hh, mm, jj)) = self.hhmm(i) {
             (h, mi, j) = (hh, mm, jj);
@@ -2225,6 +2263,21 @@ impl<'a, 'l> M<'a, 'l> {
         }
     }
 
+    /// A capitalised time word inside a sentence belongs to a name or a
+    /// title: "USA Today", ABC's "This Week", "60 Minutes", "High Noon".
+    fn titled(&self, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|t| {
+            t.cap
+                && t.k == TK::Word
+                && self
+                    .text
+                    .as_bytes()
+                    .get(t.s + 1)
+                    .is_some_and(|c| c.is_ascii_lowercase())
+                && !self.is_sentence_start(i)
+        })
+    }
+
     fn is_sentence_start(&self, i: usize) -> bool {
         i == 0
             || self.toks[i].para
@@ -2390,6 +2443,9 @@ impl<'a, 'l> M<'a, 'l> {
     /// "today", "yesterday afternoon", "tonight".
     fn deictic(&self, i: usize) -> Option<Cand> {
         let w = self.w(i)?;
+        if self.titled(i) {
+            return None;
+        }
         let (off, mut part, mut j) = if let Some(off) = w.deictic_day {
             (off, None, i + 1)
         } else if let Some((off, p)) = w.deictic_part {
@@ -2431,7 +2487,7 @@ impl<'a, 'l> M<'a, 'l> {
         let w = self.w(j)?;
         let fallback = |end: usize, kind: TimexKind| Some(Cand::new(end, kind, None, Anchor::Unresolved));
         if let Some(u) = w.unit.filter(|_| !w.plural) {
-            if u.is_clock() || u == Unit::Day {
+            if u.is_clock() || u == Unit::Day || self.titled(j) {
                 return None;
             }
             // "the past year"/"the last week" read as the period, like
@@ -2652,6 +2708,9 @@ impl<'a, 'l> M<'a, 'l> {
         }
         let uw = self.w(j)?;
         let unit = uw.unit?;
+        if self.titled(j) {
+            return None;
+        }
         if qword && unit == Unit::Sec && self.toks.get(j + 1).is_some_and(|t| t.k == TK::Word) {
             return None;
         }
@@ -2783,6 +2842,11 @@ impl<'a, 'l> M<'a, 'l> {
                     return Some(Cand::new(k, TimexKind::Date, None, Anchor::Unresolved));
                 };
                 let p = Point::Day(base).shift(u, sign * n)?;
+                // "six weeks ago" names a week, not the day six weeks back.
+                let p = match (u, p) {
+                    (Unit::Week, Point::Day(d)) => Point::Week(monday_of(d)),
+                    _ => p,
+                };
                 Some(Cand::point(k, p, Anchor::Publication))
             }
             Dir::Before | Dir::After => {
@@ -4117,7 +4181,9 @@ mod tests {
         check(
             "Sales fell two weeks ago and five months ago.",
             Some("1998-03-22"),
-            &[("two weeks ago", "1998-03-08"), ("five months ago", "1997-10")],
+            // The unit sets the granularity (TIMEX3 guidelines): a week,
+            // a month.
+            &[("two weeks ago", "1998-W10"), ("five months ago", "1997-10")],
         );
         check(
             "It is now clear; recently it was not; in the future it will be.",
@@ -4434,6 +4500,91 @@ mod tests {
                 ("April 24", "2022-04-24"),
                 ("Thursday", "2022-05-12"),
             ],
+        );
+    }
+
+    #[test]
+    fn a_passive_participle_is_not_past_tense() {
+        // 2000-03-29: "is heard" looks ahead, "was heard" back.
+        check(
+            "The case is heard in May in the appeals court.",
+            Some("2000-03-29"),
+            &[("May", "2000-05")],
+        );
+        check("The case was heard in May.", Some("2000-03-29"), &[("May", "1999-05")]);
+    }
+
+    #[test]
+    fn plans_look_ahead_only_before_to() {
+        // 1998-10-26 is a Monday.
+        check(
+            "On Tuesday, the league plans to hold a news conference.",
+            Some("1998-10-26"),
+            &[("Tuesday", "1998-10-27")],
+        );
+        check(
+            "On Friday, when she set aside vacation plans, the team arrived.",
+            Some("1998-08-17"),
+            &[("Friday", "1998-08-14")],
+        );
+        // A past form before a future cue: an intention, still ahead.
+        check(
+            "Protesters were planning to drive around Miami on Saturday.",
+            Some("2000-01-07"),
+            &[("Saturday", "2000-01-08")],
+        );
+    }
+
+    #[test]
+    fn next_to_is_a_place() {
+        // 1998-08-08 is a Saturday.
+        check(
+            "People were wounded in the blasts next to the embassies on Friday.",
+            Some("1998-08-08"),
+            &[("Friday", "1998-08-07")],
+        );
+        check(
+            "The vote is next Friday.",
+            Some("1998-08-08"),
+            &[("next Friday", "1998-08-14")],
+        );
+    }
+
+    #[test]
+    fn as_early_as_points_ahead() {
+        check(
+            "His father could come to the U.S. from Cuba as early as Tuesday.",
+            Some("2000-04-03"),
+            &[("Tuesday", "2000-04-04")],
+        );
+    }
+
+    #[test]
+    fn weeks_ago_name_a_week() {
+        check(
+            "They crossed six weeks ago.",
+            Some("2000-01-06"),
+            &[("six weeks ago", "1999-W47")],
+        );
+        check(
+            "They crossed two days ago.",
+            Some("2000-01-06"),
+            &[("two days ago", "2000-01-04")],
+        );
+    }
+
+    #[test]
+    fn capitalised_time_words_inside_a_sentence_are_names() {
+        let t = tag(
+            "He said on CBS's 60 Minutes and in USA Today that ABC's This Week was wrong, like High Noon.",
+            Some(d("2000-04-17")),
+            lex(),
+        );
+        assert!(t.is_empty(), "{t:?}");
+        check(
+            "Today the talks resume.",
+            Some("2000-04-17"),
+            &[("Today", "2000-04-17")],
         );
     }
 

@@ -878,8 +878,16 @@ impl TriggerSet {
         for k in keys {
             let len = (128 - k.leading_zeros() as usize).div_ceil(8);
             set.firsts[len] |= 1 << ((k as u8).wrapping_sub(b'a') & 31);
-            let p = pair_index(len, k as u8, (k >> 8) as u8);
-            set.pairs[p / 64] |= 1 << (p % 64);
+            // A one-letter word has no second letter: any pair passes.
+            let seconds = if len == 1 {
+                0..32
+            } else {
+                (k >> 8) as u8 - b'a'..(k >> 8) as u8 - b'a' + 1
+            };
+            for c in seconds {
+                let p = pair_index(len, k as u8, c + b'a');
+                set.pairs[p / 64] |= 1 << (p % 64);
+            }
             let mask = set.slots.len() - 1;
             let mut h = set.hash(k);
             while set.slots[h] != 0 && set.slots[h] != k {
@@ -928,41 +936,102 @@ impl TriggerSet {
 
     /// Byte ranges of trigger words (a plural "s" allowed) and of digit runs
     /// that can start a date, in text order.
+    ///
+    /// Letters and digits are classified eight bytes at a time into one bit
+    /// per byte, and only the starts of runs are visited: most of the text
+    /// is ordinary words, and a byte-at-a-time loop mispredicts at every
+    /// word boundary.
     fn scan(&self, b: &[u8], hits: &mut Vec<(usize, usize)>) {
         let n = b.len();
-        let mut i = 0;
-        while i < n {
-            let c = CLASS[b[i] as usize];
-            if c == 0 {
-                i += 1;
-                continue;
-            }
-            let s = i;
-            if c == 1 {
-                i = letters_end(b, s + 1);
-                if (s > 0 && b[s - 1].is_ascii_digit()) || (i < n && b[i].is_ascii_digit()) {
-                    continue;
-                }
-                let len = i - s;
-                let e = if self.contains_at(b, s, len) {
-                    i
-                } else if len > 1 && (b[i - 1] | 0x20) == b's' && self.contains_at(b, s, len - 1) {
-                    i - 1
+        let (mut prev_l, mut prev_d) = (0u64, 0u64);
+        let mut base = 0;
+        while base < n {
+            let (l, d) = class_masks(b, base);
+            let mut starts = (l & !((l << 1) | prev_l)) | (d & !((d << 1) | prev_d));
+            while starts != 0 {
+                let k = starts.trailing_zeros();
+                starts &= starts - 1;
+                let s = base + k as usize;
+                if (l >> k) & 1 == 1 {
+                    let run = (!(l >> k)).trailing_zeros() as usize;
+                    let i = if k as usize + run < 64 {
+                        s + run
+                    } else {
+                        letters_end(b, base + 64)
+                    };
+                    let len = i - s;
+                    // Most words fail on their length and first two letters;
+                    // one well-predicted branch skips them.
+                    let (c0, c1) = (b[s] | 0x20, b.get(s + 1).map_or(0, |c| c | 0x20));
+                    let maybe = |len: usize| {
+                        len <= self.max_len && {
+                            let p = pair_index(len, c0, c1);
+                            self.pairs[p / 64] & (1 << (p % 64)) != 0
+                        }
+                    };
+                    if !(maybe(len) || len > 1 && (b[i - 1] | 0x20) == b's' && maybe(len - 1)) {
+                        continue;
+                    }
+                    if (s > 0 && b[s - 1].is_ascii_digit()) || (i < n && b[i].is_ascii_digit()) {
+                        continue;
+                    }
+                    if self.contains_at(b, s, len) {
+                        hits.push((s, i));
+                    } else if len > 1 && (b[i - 1] | 0x20) == b's' && self.contains_at(b, s, len - 1) {
+                        hits.push((s, i - 1));
+                    }
                 } else {
-                    continue;
-                };
-                hits.push((s, e));
-            } else {
-                i = s + 1;
-                while i < n && b[i].is_ascii_digit() {
-                    i += 1;
-                }
-                if digits_trigger(b, s, i) {
-                    hits.push((s, i));
+                    let run = (!(d >> k)).trailing_zeros() as usize;
+                    let mut i = s + run;
+                    if k as usize + run >= 64 {
+                        i = base + 64;
+                        while i < n && b[i].is_ascii_digit() {
+                            i += 1;
+                        }
+                    }
+                    if digits_trigger(b, s, i) {
+                        hits.push((s, i));
+                    }
                 }
             }
+            prev_l = l >> 63;
+            prev_d = d >> 63;
+            base += 64;
         }
     }
+}
+
+/// One bit per byte of `b[base..base + 64]` for ASCII letters and for ASCII
+/// digits; bytes past the end count as neither.
+#[inline]
+fn class_masks(b: &[u8], base: usize) -> (u64, u64) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let (mut l, mut d) = (0u64, 0u64);
+    for k in 0..8 {
+        let at = base + 8 * k;
+        if at >= b.len() {
+            break;
+        }
+        let mut w = [0u8; 8];
+        let m = (b.len() - at).min(8);
+        w[..m].copy_from_slice(&b[at..at + m]);
+        let x = u64::from_le_bytes(w);
+        // Per byte without carries (see `letters_end`): 'a'..='z' after
+        // folding case, and '0'..='9'; the high bit of `x` rules out UTF-8.
+        let y = (x | 0x2020_2020_2020_2020) & 0x7F7F_7F7F_7F7F_7F7F;
+        let letters = y.wrapping_add(0x1F1F_1F1F_1F1F_1F1F) & !y.wrapping_add(0x0505_0505_0505_0505) & !x & HIGH;
+        let z = x & 0x7F7F_7F7F_7F7F_7F7F;
+        let digits = z.wrapping_add(0x5050_5050_5050_5050) & !z.wrapping_add(0x4646_4646_4646_4646) & !x & HIGH;
+        l |= movemask(letters) << (8 * k);
+        d |= movemask(digits) << (8 * k);
+    }
+    (l, d)
+}
+
+/// Gathers the high bit of each byte into the low eight bits.
+#[inline]
+fn movemask(high: u64) -> u64 {
+    ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
 /// End of the run of ASCII letters starting at `i`, eight bytes at a time.
@@ -1396,11 +1465,17 @@ struct M<'a, 'l> {
 }
 
 impl<'a, 'l> M<'a, 'l> {
+    #[inline]
     fn w(&self, i: usize) -> Option<&'l Word> {
-        let c = self.words.get(i)?;
-        if let Some(w) = c.get() {
-            return w;
+        match self.words.get(i)?.get() {
+            Some(w) => w,
+            None => self.w_lookup(i),
         }
+    }
+
+    #[inline(never)]
+    fn w_lookup(&self, i: usize) -> Option<&'l Word> {
+        let c = &self.words[i];
         let t = &self.toks[i];
         let w = if t.k == TK::Word {
             let len = (t.le - t.ls) as usize;
@@ -1608,11 +1683,12 @@ impl<'a, 'l> M<'a, 'l> {
     }
 
     fn is_sentence_end(&self, i: usize) -> bool {
-        matches!(self.low(i), "." | "!" | "?")
-            && self
-                .toks
-                .get(i + 1)
-                .is_some_and(|n| n.gap && (n.cap || n.k == TK::Punct))
+        self.toks.get(i).is_some_and(|t| {
+            t.k == TK::Punct && t.e == t.s + 1 && matches!(self.text.as_bytes()[t.s], b'.' | b'!' | b'?')
+        }) && self
+            .toks
+            .get(i + 1)
+            .is_some_and(|n| n.gap && (n.cap || n.k == TK::Punct))
     }
 
     fn tense_mark(&self, i: usize) -> Tense {
@@ -3854,7 +3930,9 @@ pub fn tag(text: &str, publication: Option<NaiveDate>, lex: &TemporalLexicon) ->
             _ => regions.push((a, z)),
         }
     }
-    let quotes = quote_spans(text);
+    // Only needed once a date moves the story's time; most texts never get
+    // that far.
+    let mut quotes: Option<Vec<(usize, usize)>> = None;
     let mut st = State::default();
     let mut out: Vec<(usize, usize, Cand)> = Vec::new();
     let widest = regions.iter().map(|r| r.1 - r.0).max().unwrap_or(0);
@@ -3879,15 +3957,22 @@ pub fn tag(text: &str, publication: Option<NaiveDate>, lex: &TemporalLexicon) ->
         // before it; only those positions are tried.
         starts.clear();
         starts.resize(toks.len(), false);
-        let mut hp = hits.partition_point(|h| h.1 <= ra);
-        for (ti, t) in toks.iter().enumerate() {
-            while hp < hits.len() && hits[hp].1 <= t.s {
-                hp += 1;
+        // Walks the region's hits rather than its tokens: a token is marked
+        // when a hit overlaps it.
+        let mut ti = 0;
+        for &(hs, he) in &hits[hits.partition_point(|h| h.1 <= ra)..] {
+            if hs >= rz {
+                break;
             }
-            if hp < hits.len() && hits[hp].0 < t.e {
-                for s in starts[ti.saturating_sub(MAX_LEAD)..=ti].iter_mut() {
+            while ti < toks.len() && toks[ti].e <= hs {
+                ti += 1;
+            }
+            let mut tj = ti;
+            while tj < toks.len() && toks[tj].s < he {
+                for s in starts[tj.saturating_sub(MAX_LEAD)..=tj].iter_mut() {
                     *s = true;
                 }
+                tj += 1;
             }
         }
         let mut i = 0;
@@ -3973,7 +4058,7 @@ pub fn tag(text: &str, publication: Option<NaiveDate>, lex: &TemporalLexicon) ->
             }
             if let Some(p) = c.point {
                 if c.narr && c.anchor != Anchor::Unresolved && matches!(c.kind, TimexKind::Date | TimexKind::Time) {
-                    if !in_spans(&quotes, s) {
+                    if !in_spans(quotes.get_or_insert_with(|| quote_spans(text)), s) {
                         st.last = Some((s, p));
                         if let Point::Day(d) = p {
                             st.last_day = Some((s, d));

@@ -3143,9 +3143,14 @@ impl<'a, 'l> M<'a, 'l> {
         let (n, k, half) = match self.count(j) {
             Some(c) => c,
             None => {
-                // "the past weeks", "the coming months".
+                // "the past weeks", "the coming months"; and "in the weeks
+                // before", "over the years": a stretch of days or longer
+                // whose length the text leaves open.
                 let w = self.w(j)?;
-                if !any || !w.plural {
+                let stretch = w
+                    .unit
+                    .is_some_and(|u| u >= Unit::Day && u != Unit::Weekend && u != Unit::Quarter);
+                if !w.plural || !any && !stretch {
                     return None;
                 }
                 // "coming months": a reference word, see `reference`.
@@ -4633,6 +4638,23 @@ mod tests {
             Some("1998-08-08"),
             &[("next Friday", "1998-08-14")],
         );
+    }
+
+    #[test]
+    fn the_plural_unit_is_an_open_stretch() {
+        let t = check(
+            "Over the years, and in the weeks ahead, as in the days before the vote.",
+            Some("1998-03-31"),
+            &[("the years", "PXY"), ("the weeks", "PXW"), ("the days", "PXD")],
+        );
+        assert_eq!(find(&t, "the years").kind, TimexKind::Duration);
+        // Hours are left alone: "the early hours of Thursday".
+        let t = tag(
+            "He was arrested in the hours after the blast.",
+            Some(d("1998-03-31")),
+            lex(),
+        );
+        assert!(t.is_empty(), "{t:?}");
     }
 
     #[test]

@@ -306,6 +306,15 @@ struct Word {
     deadline: bool,
     period_prep: bool,
     period_end: bool,
+    /// "is", "are": a participle after one is passive, not past tense.
+    passive_aux: bool,
+    /// "plans", "planning": future only before "to" ("plans to visit"),
+    /// a plain noun otherwise ("vacation plans").
+    future_to: bool,
+    /// "early" in "as early as Tuesday": the date lies ahead.
+    earliest: bool,
+    /// "next" in "next to": a preposition, no tense cue.
+    not_before_to: bool,
 }
 
 /// FNV-1a: lexicon keys are short words, where SipHash's setup dominates.
@@ -621,6 +630,18 @@ impl TemporalLexicon {
         for k in str_list(&root, "grammar", "period_end_verbs")? {
             w!(k).period_end = true;
         }
+        for k in str_list(&root, "grammar", "passive_auxiliaries")? {
+            w!(k).passive_aux = true;
+        }
+        for k in str_list(&root, "grammar", "earliest_words")? {
+            w!(k).earliest = true;
+        }
+        for k in str_list(&root, "tense", "future_before_to")? {
+            w!(k).future_to = true;
+        }
+        for k in str_list(&root, "tense", "no_cue_before_to")? {
+            w!(k).not_before_to = true;
+        }
         for k in str_list(&root, "period_nouns", "words")? {
             w!(k).period_noun = true;
             triggers.insert(k);
@@ -857,8 +878,16 @@ impl TriggerSet {
         for k in keys {
             let len = (128 - k.leading_zeros() as usize).div_ceil(8);
             set.firsts[len] |= 1 << ((k as u8).wrapping_sub(b'a') & 31);
-            let p = pair_index(len, k as u8, (k >> 8) as u8);
-            set.pairs[p / 64] |= 1 << (p % 64);
+            // A one-letter word has no second letter: any pair passes.
+            let seconds = if len == 1 {
+                0..32
+            } else {
+                (k >> 8) as u8 - b'a'..(k >> 8) as u8 - b'a' + 1
+            };
+            for c in seconds {
+                let p = pair_index(len, k as u8, c + b'a');
+                set.pairs[p / 64] |= 1 << (p % 64);
+            }
             let mask = set.slots.len() - 1;
             let mut h = set.hash(k);
             while set.slots[h] != 0 && set.slots[h] != k {
@@ -907,41 +936,102 @@ impl TriggerSet {
 
     /// Byte ranges of trigger words (a plural "s" allowed) and of digit runs
     /// that can start a date, in text order.
+    ///
+    /// Letters and digits are classified eight bytes at a time into one bit
+    /// per byte, and only the starts of runs are visited: most of the text
+    /// is ordinary words, and a byte-at-a-time loop mispredicts at every
+    /// word boundary.
     fn scan(&self, b: &[u8], hits: &mut Vec<(usize, usize)>) {
         let n = b.len();
-        let mut i = 0;
-        while i < n {
-            let c = CLASS[b[i] as usize];
-            if c == 0 {
-                i += 1;
-                continue;
-            }
-            let s = i;
-            if c == 1 {
-                i = letters_end(b, s + 1);
-                if (s > 0 && b[s - 1].is_ascii_digit()) || (i < n && b[i].is_ascii_digit()) {
-                    continue;
-                }
-                let len = i - s;
-                let e = if self.contains_at(b, s, len) {
-                    i
-                } else if len > 1 && (b[i - 1] | 0x20) == b's' && self.contains_at(b, s, len - 1) {
-                    i - 1
+        let (mut prev_l, mut prev_d) = (0u64, 0u64);
+        let mut base = 0;
+        while base < n {
+            let (l, d) = class_masks(b, base);
+            let mut starts = (l & !((l << 1) | prev_l)) | (d & !((d << 1) | prev_d));
+            while starts != 0 {
+                let k = starts.trailing_zeros();
+                starts &= starts - 1;
+                let s = base + k as usize;
+                if (l >> k) & 1 == 1 {
+                    let run = (!(l >> k)).trailing_zeros() as usize;
+                    let i = if k as usize + run < 64 {
+                        s + run
+                    } else {
+                        letters_end(b, base + 64)
+                    };
+                    let len = i - s;
+                    // Most words fail on their length and first two letters;
+                    // one well-predicted branch skips them.
+                    let (c0, c1) = (b[s] | 0x20, b.get(s + 1).map_or(0, |c| c | 0x20));
+                    let maybe = |len: usize| {
+                        len <= self.max_len && {
+                            let p = pair_index(len, c0, c1);
+                            self.pairs[p / 64] & (1 << (p % 64)) != 0
+                        }
+                    };
+                    if !(maybe(len) || len > 1 && (b[i - 1] | 0x20) == b's' && maybe(len - 1)) {
+                        continue;
+                    }
+                    if (s > 0 && b[s - 1].is_ascii_digit()) || (i < n && b[i].is_ascii_digit()) {
+                        continue;
+                    }
+                    if self.contains_at(b, s, len) {
+                        hits.push((s, i));
+                    } else if len > 1 && (b[i - 1] | 0x20) == b's' && self.contains_at(b, s, len - 1) {
+                        hits.push((s, i - 1));
+                    }
                 } else {
-                    continue;
-                };
-                hits.push((s, e));
-            } else {
-                i = s + 1;
-                while i < n && b[i].is_ascii_digit() {
-                    i += 1;
-                }
-                if digits_trigger(b, s, i) {
-                    hits.push((s, i));
+                    let run = (!(d >> k)).trailing_zeros() as usize;
+                    let mut i = s + run;
+                    if k as usize + run >= 64 {
+                        i = base + 64;
+                        while i < n && b[i].is_ascii_digit() {
+                            i += 1;
+                        }
+                    }
+                    if digits_trigger(b, s, i) {
+                        hits.push((s, i));
+                    }
                 }
             }
+            prev_l = l >> 63;
+            prev_d = d >> 63;
+            base += 64;
         }
     }
+}
+
+/// One bit per byte of `b[base..base + 64]` for ASCII letters and for ASCII
+/// digits; bytes past the end count as neither.
+#[inline]
+fn class_masks(b: &[u8], base: usize) -> (u64, u64) {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let (mut l, mut d) = (0u64, 0u64);
+    for k in 0..8 {
+        let at = base + 8 * k;
+        if at >= b.len() {
+            break;
+        }
+        let mut w = [0u8; 8];
+        let m = (b.len() - at).min(8);
+        w[..m].copy_from_slice(&b[at..at + m]);
+        let x = u64::from_le_bytes(w);
+        // Per byte without carries (see `letters_end`): 'a'..='z' after
+        // folding case, and '0'..='9'; the high bit of `x` rules out UTF-8.
+        let y = (x | 0x2020_2020_2020_2020) & 0x7F7F_7F7F_7F7F_7F7F;
+        let letters = y.wrapping_add(0x1F1F_1F1F_1F1F_1F1F) & !y.wrapping_add(0x0505_0505_0505_0505) & !x & HIGH;
+        let z = x & 0x7F7F_7F7F_7F7F_7F7F;
+        let digits = z.wrapping_add(0x5050_5050_5050_5050) & !z.wrapping_add(0x4646_4646_4646_4646) & !x & HIGH;
+        l |= movemask(letters) << (8 * k);
+        d |= movemask(digits) << (8 * k);
+    }
+    (l, d)
+}
+
+/// Gathers the high bit of each byte into the low eight bits.
+#[inline]
+fn movemask(high: u64) -> u64 {
+    ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
 }
 
 /// End of the run of ASCII letters starting at `i`, eight bytes at a time.
@@ -1375,11 +1465,17 @@ struct M<'a, 'l> {
 }
 
 impl<'a, 'l> M<'a, 'l> {
+    #[inline]
     fn w(&self, i: usize) -> Option<&'l Word> {
-        let c = self.words.get(i)?;
-        if let Some(w) = c.get() {
-            return w;
+        match self.words.get(i)?.get() {
+            Some(w) => w,
+            None => self.w_lookup(i),
         }
+    }
+
+    #[inline(never)]
+    fn w_lookup(&self, i: usize) -> Option<&'l Word> {
+        let c = &self.words[i];
         let t = &self.toks[i];
         let w = if t.k == TK::Word {
             let len = (t.le - t.ls) as usize;
@@ -1587,11 +1683,12 @@ impl<'a, 'l> M<'a, 'l> {
     }
 
     fn is_sentence_end(&self, i: usize) -> bool {
-        matches!(self.low(i), "." | "!" | "?")
-            && self
-                .toks
-                .get(i + 1)
-                .is_some_and(|n| n.gap && (n.cap || n.k == TK::Punct))
+        self.toks.get(i).is_some_and(|t| {
+            t.k == TK::Punct && t.e == t.s + 1 && matches!(self.text.as_bytes()[t.s], b'.' | b'!' | b'?')
+        }) && self
+            .toks
+            .get(i + 1)
+            .is_some_and(|n| n.gap && (n.cap || n.k == TK::Punct))
     }
 
     fn tense_mark(&self, i: usize) -> Tense {
@@ -1613,13 +1710,21 @@ impl<'a, 'l> M<'a, 'l> {
         if t.k != TK::Word {
             return Tense::None;
         }
+        let passive = i > 0 && self.w(i - 1).is_some_and(|w| w.passive_aux);
         if let Some(w) = self.w(i) {
-            if w.future {
+            let to = self.is(i + 1, "to");
+            if w.future && !(w.not_before_to && to) || w.future_to && to {
                 return Tense::Future;
             }
-            // "will be held": a participle after "be" leaves the tense to
-            // the modal before it.
-            if w.past && !(i > 0 && self.is(i - 1, "be")) {
+            // "will be held", "is heard": a participle after "be" leaves
+            // the tense to the verb before it.
+            if w.past && !passive {
+                // "was scheduled", "were planning to": a past intention
+                // points ahead.
+                let next = self.w(i + 1);
+                if next.is_some_and(|n| n.future || n.future_to && self.is(i + 2, "to")) {
+                    return Tense::Future;
+                }
                 return Tense::Past;
             }
             if w.month > 0 || w.unit.is_some() || w.weekday > 0 {
@@ -1636,7 +1741,7 @@ impl<'a, 'l> M<'a, 'l> {
         let det = |k: usize| self.w(k).is_some_and(|w| w.determiner);
         let attributive =
             i > 0 && (det(i - 1) || i > 1 && self.w(i - 1).is_some_and(|w| w.participle_adverb) && det(i - 2));
-        let participle = t.cap || attributive || self.is(i + 1, "by") || (i > 0 && self.is(i - 1, "be"));
+        let participle = t.cap || attributive || self.is(i + 1, "by") || passive;
         if low.len() >= 5 && low.ends_with("ed") && !participle {
             return Tense::Past;
         }
@@ -1696,6 +1801,12 @@ impl<'a, 'l> M<'a, 'l> {
 
     // -- resolution helpers ------------------------------------------------
 
+    /// "as early as Tuesday", "as soon as next week": the earliest date
+    /// something may happen, so one that lies ahead.
+    fn as_early_as(&self, a: usize) -> bool {
+        a >= 3 && self.is(a - 1, "as") && self.is(a - 3, "as") && self.w(a - 2).is_some_and(|w| w.earliest)
+    }
+
     fn res_weekday(&self, wd: u32, shift: Option<i32>, a: usize, b: usize) -> Option<NaiveDate> {
         let p = self.pubd?;
         let cur = p.weekday().number_from_monday() as i64;
@@ -1714,7 +1825,7 @@ impl<'a, 'l> M<'a, 'l> {
                 // "Wednesday's ruling": a possessive names something that
                 // has already happened; the clause's tense is not its own.
                 let possessive = matches!(self.low(b), "'" | "\u{2019}") && self.is(b + 1, "s") && self.glued(b);
-                if !possessive && self.tense(a, b) == Tense::Future {
+                if !possessive && (self.as_early_as(a) || self.tense(a, b) == Tense::Future) {
                     fwd
                 } else {
                     -back
@@ -1751,7 +1862,7 @@ impl<'a, 'l> M<'a, 'l> {
         };
         let cands: Vec<Point> = (-1..=1).filter_map(|k| mk(p.year() + k)).collect();
         // "by May", "until March 3": a deadline lies ahead.
-        let deadline = a > 0 && self.w(a - 1).is_some_and(|w| w.deadline);
+        let deadline = a > 0 && self.w(a - 1).is_some_and(|w| w.deadline) || self.as_early_as(a);
         let tense = if deadline { Tense::Future } else { self.tense(a, b) };
         let adjacent = a > 0
             && tense == Tense::Past
@@ -2049,6 +2160,9 @@ impl<'a, 'l> M<'a, 'l> {
     fn clock(&self, i: usize) -> Option<Cand> {
         let (mut h, mi, mut j);
         if let Some(cw) = self.w(i).and_then(|w| w.clock) {
+            if self.titled(i) {
+                return None;
+            }
             (h, mi, j) = (cw.0, cw.1, i + 1);
         } else if let Some((hh, mm, jj)) = self.hhmm(i) {
             (h, mi, j) = (hh, mm, jj);
@@ -2225,6 +2339,21 @@ impl<'a, 'l> M<'a, 'l> {
         }
     }
 
+    /// A capitalised time word inside a sentence belongs to a name or a
+    /// title: "USA Today", ABC's "This Week", "60 Minutes", "High Noon".
+    fn titled(&self, i: usize) -> bool {
+        self.toks.get(i).is_some_and(|t| {
+            t.cap
+                && t.k == TK::Word
+                && self
+                    .text
+                    .as_bytes()
+                    .get(t.s + 1)
+                    .is_some_and(|c| c.is_ascii_lowercase())
+                && !self.is_sentence_start(i)
+        })
+    }
+
     fn is_sentence_start(&self, i: usize) -> bool {
         i == 0
             || self.toks[i].para
@@ -2390,6 +2519,9 @@ impl<'a, 'l> M<'a, 'l> {
     /// "today", "yesterday afternoon", "tonight".
     fn deictic(&self, i: usize) -> Option<Cand> {
         let w = self.w(i)?;
+        if self.titled(i) {
+            return None;
+        }
         let (off, mut part, mut j) = if let Some(off) = w.deictic_day {
             (off, None, i + 1)
         } else if let Some((off, p)) = w.deictic_part {
@@ -2431,7 +2563,7 @@ impl<'a, 'l> M<'a, 'l> {
         let w = self.w(j)?;
         let fallback = |end: usize, kind: TimexKind| Some(Cand::new(end, kind, None, Anchor::Unresolved));
         if let Some(u) = w.unit.filter(|_| !w.plural) {
-            if u.is_clock() || u == Unit::Day {
+            if u.is_clock() || u == Unit::Day || self.titled(j) {
                 return None;
             }
             // "the past year"/"the last week" read as the period, like
@@ -2652,6 +2784,9 @@ impl<'a, 'l> M<'a, 'l> {
         }
         let uw = self.w(j)?;
         let unit = uw.unit?;
+        if self.titled(j) {
+            return None;
+        }
         if qword && unit == Unit::Sec && self.toks.get(j + 1).is_some_and(|t| t.k == TK::Word) {
             return None;
         }
@@ -2783,6 +2918,11 @@ impl<'a, 'l> M<'a, 'l> {
                     return Some(Cand::new(k, TimexKind::Date, None, Anchor::Unresolved));
                 };
                 let p = Point::Day(base).shift(u, sign * n)?;
+                // "six weeks ago" names a week, not the day six weeks back.
+                let p = match (u, p) {
+                    (Unit::Week, Point::Day(d)) => Point::Week(monday_of(d)),
+                    _ => p,
+                };
                 Some(Cand::point(k, p, Anchor::Publication))
             }
             Dir::Before | Dir::After => {
@@ -3003,9 +3143,14 @@ impl<'a, 'l> M<'a, 'l> {
         let (n, k, half) = match self.count(j) {
             Some(c) => c,
             None => {
-                // "the past weeks", "the coming months".
+                // "the past weeks", "the coming months"; and "in the weeks
+                // before", "over the years": a stretch of days or longer
+                // whose length the text leaves open.
                 let w = self.w(j)?;
-                if !any || !w.plural {
+                let stretch = w
+                    .unit
+                    .is_some_and(|u| u >= Unit::Day && u != Unit::Weekend && u != Unit::Quarter);
+                if !w.plural || !any && !stretch {
                     return None;
                 }
                 // "coming months": a reference word, see `reference`.
@@ -3790,7 +3935,9 @@ pub fn tag(text: &str, publication: Option<NaiveDate>, lex: &TemporalLexicon) ->
             _ => regions.push((a, z)),
         }
     }
-    let quotes = quote_spans(text);
+    // Only needed once a date moves the story's time; most texts never get
+    // that far.
+    let mut quotes: Option<Vec<(usize, usize)>> = None;
     let mut st = State::default();
     let mut out: Vec<(usize, usize, Cand)> = Vec::new();
     let widest = regions.iter().map(|r| r.1 - r.0).max().unwrap_or(0);
@@ -3815,15 +3962,22 @@ pub fn tag(text: &str, publication: Option<NaiveDate>, lex: &TemporalLexicon) ->
         // before it; only those positions are tried.
         starts.clear();
         starts.resize(toks.len(), false);
-        let mut hp = hits.partition_point(|h| h.1 <= ra);
-        for (ti, t) in toks.iter().enumerate() {
-            while hp < hits.len() && hits[hp].1 <= t.s {
-                hp += 1;
+        // Walks the region's hits rather than its tokens: a token is marked
+        // when a hit overlaps it.
+        let mut ti = 0;
+        for &(hs, he) in &hits[hits.partition_point(|h| h.1 <= ra)..] {
+            if hs >= rz {
+                break;
             }
-            if hp < hits.len() && hits[hp].0 < t.e {
-                for s in starts[ti.saturating_sub(MAX_LEAD)..=ti].iter_mut() {
+            while ti < toks.len() && toks[ti].e <= hs {
+                ti += 1;
+            }
+            let mut tj = ti;
+            while tj < toks.len() && toks[tj].s < he {
+                for s in starts[tj.saturating_sub(MAX_LEAD)..=tj].iter_mut() {
                     *s = true;
                 }
+                tj += 1;
             }
         }
         let mut i = 0;
@@ -3909,7 +4063,7 @@ pub fn tag(text: &str, publication: Option<NaiveDate>, lex: &TemporalLexicon) ->
             }
             if let Some(p) = c.point {
                 if c.narr && c.anchor != Anchor::Unresolved && matches!(c.kind, TimexKind::Date | TimexKind::Time) {
-                    if !in_spans(&quotes, s) {
+                    if !in_spans(quotes.get_or_insert_with(|| quote_spans(text)), s) {
                         st.last = Some((s, p));
                         if let Point::Day(d) = p {
                             st.last_day = Some((s, d));
@@ -4117,7 +4271,9 @@ mod tests {
         check(
             "Sales fell two weeks ago and five months ago.",
             Some("1998-03-22"),
-            &[("two weeks ago", "1998-03-08"), ("five months ago", "1997-10")],
+            // The unit sets the granularity (TIMEX3 guidelines): a week,
+            // a month.
+            &[("two weeks ago", "1998-W10"), ("five months ago", "1997-10")],
         );
         check(
             "It is now clear; recently it was not; in the future it will be.",
@@ -4434,6 +4590,108 @@ mod tests {
                 ("April 24", "2022-04-24"),
                 ("Thursday", "2022-05-12"),
             ],
+        );
+    }
+
+    #[test]
+    fn a_passive_participle_is_not_past_tense() {
+        // 2000-03-29: "is heard" looks ahead, "was heard" back.
+        check(
+            "The case is heard in May in the appeals court.",
+            Some("2000-03-29"),
+            &[("May", "2000-05")],
+        );
+        check("The case was heard in May.", Some("2000-03-29"), &[("May", "1999-05")]);
+    }
+
+    #[test]
+    fn plans_look_ahead_only_before_to() {
+        // 1998-10-26 is a Monday.
+        check(
+            "On Tuesday, the league plans to hold a news conference.",
+            Some("1998-10-26"),
+            &[("Tuesday", "1998-10-27")],
+        );
+        check(
+            "On Friday, when she set aside vacation plans, the team arrived.",
+            Some("1998-08-17"),
+            &[("Friday", "1998-08-14")],
+        );
+        // A past form before a future cue: an intention, still ahead.
+        check(
+            "Protesters were planning to drive around Miami on Saturday.",
+            Some("2000-01-07"),
+            &[("Saturday", "2000-01-08")],
+        );
+    }
+
+    #[test]
+    fn next_to_is_a_place() {
+        // 1998-08-08 is a Saturday.
+        check(
+            "People were wounded in the blasts next to the embassies on Friday.",
+            Some("1998-08-08"),
+            &[("Friday", "1998-08-07")],
+        );
+        check(
+            "The vote is next Friday.",
+            Some("1998-08-08"),
+            &[("next Friday", "1998-08-14")],
+        );
+    }
+
+    #[test]
+    fn the_plural_unit_is_an_open_stretch() {
+        let t = check(
+            "Over the years, and in the weeks ahead, as in the days before the vote.",
+            Some("1998-03-31"),
+            &[("the years", "PXY"), ("the weeks", "PXW"), ("the days", "PXD")],
+        );
+        assert_eq!(find(&t, "the years").kind, TimexKind::Duration);
+        // Hours are left alone: "the early hours of Thursday".
+        let t = tag(
+            "He was arrested in the hours after the blast.",
+            Some(d("1998-03-31")),
+            lex(),
+        );
+        assert!(t.is_empty(), "{t:?}");
+    }
+
+    #[test]
+    fn as_early_as_points_ahead() {
+        check(
+            "His father could come to the U.S. from Cuba as early as Tuesday.",
+            Some("2000-04-03"),
+            &[("Tuesday", "2000-04-04")],
+        );
+    }
+
+    #[test]
+    fn weeks_ago_name_a_week() {
+        check(
+            "They crossed six weeks ago.",
+            Some("2000-01-06"),
+            &[("six weeks ago", "1999-W47")],
+        );
+        check(
+            "They crossed two days ago.",
+            Some("2000-01-06"),
+            &[("two days ago", "2000-01-04")],
+        );
+    }
+
+    #[test]
+    fn capitalised_time_words_inside_a_sentence_are_names() {
+        let t = tag(
+            "He said on CBS's 60 Minutes and in USA Today that ABC's This Week was wrong, like High Noon.",
+            Some(d("2000-04-17")),
+            lex(),
+        );
+        assert!(t.is_empty(), "{t:?}");
+        check(
+            "Today the talks resume.",
+            Some("2000-04-17"),
+            &[("Today", "2000-04-17")],
         );
     }
 

@@ -9,7 +9,9 @@ variable is unset), built with cargo if missing.
 
 For each corpus: timeml.py to-jsonl turns the .tml files into JSON Lines
 (id, text, date_publish = the document creation time), readout runs on them
-with the default pipeline.toml, and timeml.py score compares its dates with
+with the default settings but only the dates stage (`run.stages = ["dates"]`:
+the gold offsets count from the document as written, so boilerplate removal,
+which has its own evaluation, must not shift them), and timeml.py score compares its dates with
 the gold TIMEX3 spans and values. Prints timeml.py's lines per corpus (with
 --verbose, after one line per error), then
 one line: SUMMARY timebank_value_f1=.. timebank_relaxed_f1=.. aquaint_value_f1=.. aquaint_relaxed_f1=..
@@ -87,7 +89,10 @@ def main():
             out = os.path.join(work, name, "out")
             os.makedirs(corpus, exist_ok=True)
             subprocess.run([sys.executable, timeml, "to-jsonl", gold, os.path.join(corpus, "docs.jsonl")], check=True)
-            subprocess.run([args.readout, "run", "--quiet", "--config", os.path.join(REPO, "pipeline.toml"),
+            config = os.path.join(work, "dates-only.toml")
+            with open(config, "w") as f:
+                f.write('[run]\nstages = ["dates"]\n')
+            subprocess.run([args.readout, "run", "--quiet", "--config", config,
                             "--corpus", corpus, "--out", out], check=True)
             scored = subprocess.run([sys.executable, timeml, "score", gold, out], check=True,
                                     capture_output=True, text=True).stdout

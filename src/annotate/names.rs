@@ -3,10 +3,10 @@
 //! Cross-article merging lives in `entities.rs`.
 #![allow(missing_docs)]
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use chrono::NaiveDate;
 use serde::Deserialize;
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -57,6 +57,8 @@ struct Lexicon {
     place_words: Vec<String>,
     place_prepositions: Vec<String>,
     non_referring_before: Vec<String>,
+    title_connectors: Vec<String>,
+    lower_ranks: Vec<String>,
 }
 
 pub(crate) struct GazEntity {
@@ -86,28 +88,237 @@ enum Target {
 
 pub struct NameKnowledge {
     pub(crate) entities: Vec<GazEntity>,
-    ac: Option<AhoCorasick>,
-    targets: Vec<Target>,
-    /// Role phrases in their own automaton, so that "the Pentagon chief" is
-    /// not hidden behind the organisation match "the Pentagon".
-    role_ac: Option<AhoCorasick>,
-    role_targets: Vec<Target>,
     /// (role, country) -> index into `groups`.
     group_by_role: HashMap<(String, String), u32>,
     phrase_groups: Vec<Vec<u32>>,
     groups: Vec<RoleGroup>,
     country_words: HashMap<String, String, WordBuild>,
-    person_by_fold: HashMap<String, u32>,
+    person_by_fold: HashMap<String, u32, WordBuild>,
+    /// Some gazetteer person name is a single word.
+    one_word_people: bool,
     /// Folded surname -> person, None when two gazetteer people share it.
     person_by_surname: HashMap<String, Option<u32>>,
-    titles: WordSet,
-    role_nouns: WordSet,
-    stop: WordSet,
-    outlets: WordSet,
-    org_words: WordSet,
-    place_words: WordSet,
-    place_preps: WordSet,
-    non_referring: WordSet,
+    /// Lowercase word -> its word-list bits and the gazetteer phrases it
+    /// starts, so that a token is classified with one probe.
+    words: WordTable,
+}
+
+// Word-list bits of `NameKnowledge::classes`.
+const TITLE: u16 = 1;
+const ROLE: u16 = 2;
+const STOP: u16 = 4;
+const OUTLET: u16 = 8;
+const ORG: u16 = 16;
+const PLACE: u16 = 32;
+const PLACE_PREP: u16 = 64;
+const NON_REF: u16 = 128;
+const CONNECT: u16 = 256;
+const LOWER_RANK: u16 = 512;
+
+/// What the name finder knows about one lowercase word: its word-list bits
+/// and the gazetteer phrases that start with it. Keying phrases by their
+/// first word lets the tokenizer find them with the one hash probe it makes
+/// per word anyway, instead of an automaton run over every byte.
+#[derive(Default)]
+struct WordEntry {
+    cls: u16,
+    /// Entity names starting with this word (exact case).
+    names: Vec<Phrase>,
+    /// Role phrases starting with this word (exact case).
+    roles: Vec<Phrase>,
+}
+
+/// A phrase under its first word: (the byte after the first word and its
+/// separator, 0 for a one-word phrase; the phrase; its target). Sorted by
+/// that byte, then longest first, so a lookup only tries the phrases that
+/// continue like the text.
+type Phrase = (u8, Box<str>, Target);
+
+/// Open-addressing table of lowercase words. A lookup hashes the word while
+/// lowercasing it, so classifying a token copies and allocates nothing; the
+/// slots are 4 bytes and the keys sit in one arena, so the table stays in
+/// the first-level cache.
+#[derive(Default)]
+struct WordTable {
+    /// All keys, back to back; `spans` holds (offset, length) per entry.
+    arena: Vec<u8>,
+    spans: Vec<(u32, u32)>,
+    entries: Vec<WordEntry>,
+    /// High 16 hash bits << 16 | (entry index + 1); 0 when empty. The
+    /// length is a power of two. The hash bits spare most misses a key read.
+    slots: Vec<u32>,
+    longest: usize,
+    /// Bloom bits (`lower_bit`) of the keys a lowercase token needs: role
+    /// and title words and phrase starts.
+    lower_filter: Vec<u64>,
+}
+
+/// A bit of `WordTable::lower_filter` from the length and three bytes of a
+/// word, cheaper than hashing it whole.
+#[inline]
+fn lower_bit(w: &[u8]) -> usize {
+    let (Some(&a), Some(&z)) = (w.first(), w.last()) else {
+        return 0;
+    };
+    let m = w.get(1).copied().unwrap_or(0);
+    let x = (a.to_ascii_lowercase() as usize) * 961
+        + (m.to_ascii_lowercase() as usize) * 31
+        + z.to_ascii_lowercase() as usize;
+    ((x.wrapping_mul(0x9e37_79b9) >> 7) ^ (w.len() * 97)) & 4095
+}
+
+/// FNV-1a over the ASCII-lowercased bytes.
+#[inline]
+fn word_hash(word: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in word {
+        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^ (h >> 29)
+}
+
+impl WordTable {
+    fn new(map: HashMap<Box<str>, WordEntry, WordBuild>) -> Result<WordTable, String> {
+        let mut items: Vec<(Box<str>, WordEntry)> = map.into_iter().collect();
+        if items.len() >= 0xffff {
+            return Err(format!("names: {} distinct words, at most 65534", items.len()));
+        }
+        items.sort_by(|a, b| a.0.cmp(&b.0));
+        let n = (items.len() + items.len() / 2).next_power_of_two().max(16);
+        let mut t = WordTable {
+            slots: vec![0; n],
+            lower_filter: vec![0; 64],
+            ..WordTable::default()
+        };
+        for (key, mut entry) in items {
+            for v in [&mut entry.names, &mut entry.roles] {
+                v.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())));
+            }
+            if entry.cls & (ROLE | TITLE | CONNECT) != 0 || !entry.names.is_empty() || !entry.roles.is_empty() {
+                let bit = lower_bit(key.as_bytes());
+                t.lower_filter[bit / 64] |= 1 << (bit % 64);
+            }
+            let h = word_hash(key.as_bytes());
+            let mut i = h as usize & (n - 1);
+            while t.slots[i] != 0 {
+                i = (i + 1) & (n - 1);
+            }
+            t.longest = t.longest.max(key.len());
+            t.spans.push((t.arena.len() as u32, key.len() as u32));
+            t.arena.extend_from_slice(key.as_bytes());
+            t.entries.push(entry);
+            t.slots[i] = ((h >> 48) as u32) << 16 | t.entries.len() as u32;
+        }
+        Ok(t)
+    }
+
+    /// False when a word cannot be a role or title word or a phrase start.
+    #[inline]
+    fn may_start_lower(&self, w: &[u8]) -> bool {
+        let bit = lower_bit(w);
+        self.lower_filter
+            .get(bit / 64)
+            .is_some_and(|x| x >> (bit % 64) & 1 == 1)
+    }
+
+    #[inline]
+    fn get(&self, word: &str) -> Option<&WordEntry> {
+        if word.len() > self.longest || self.slots.is_empty() {
+            return None;
+        }
+        if !word.is_ascii() {
+            let lower = word.to_lowercase();
+            return self.find(lower.as_bytes(), |k| k == lower.as_bytes());
+        }
+        self.find(word.as_bytes(), |k| k.eq_ignore_ascii_case(word.as_bytes()))
+    }
+
+    #[inline]
+    fn find(&self, word: &[u8], eq: impl Fn(&[u8]) -> bool) -> Option<&WordEntry> {
+        let mask = self.slots.len() - 1;
+        let h = word_hash(word);
+        let tag = (h >> 48) as u32;
+        let mut i = h as usize & mask;
+        loop {
+            let slot = self.slots[i];
+            if slot == 0 {
+                return None;
+            }
+            if slot >> 16 == tag {
+                let e = (slot & 0xffff) as usize - 1;
+                let (off, len) = self.spans[e];
+                if len as usize == word.len() && eq(&self.arena[off as usize..(off + len) as usize]) {
+                    return Some(&self.entries[e]);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
+/// Adds a phrase under its first alphanumeric run; a phrase already present
+/// keeps its first target. `WordTable::new` sorts the lists.
+fn insert_phrase(words: &mut HashMap<Box<str>, WordEntry, WordBuild>, role: bool, phrase: &str, t: Target) {
+    let first = &phrase[..alnum_run_end(phrase, 0)];
+    if first.is_empty() {
+        return;
+    }
+    let e = words.entry(first.to_lowercase().into()).or_default();
+    let v = if role { &mut e.roles } else { &mut e.names };
+    if !v.iter().any(|(_, p, _)| &**p == phrase) {
+        let next = phrase.as_bytes().get(first.len() + 1).copied().unwrap_or(0);
+        v.push((next, phrase.into(), t));
+    }
+}
+
+/// The longest phrase of `v` that the text continues with at `i` and that
+/// ends at a word end; `run_end` ends the first word.
+fn match_phrase(text: &str, i: usize, run_end: usize, v: &[Phrase]) -> Option<(usize, Target)> {
+    let b = text.as_bytes();
+    let fits = |p: &str| {
+        b[i..].starts_with(p.as_bytes()) && text[i + p.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+    };
+    let next = b.get(run_end + 1).copied().unwrap_or(0);
+    let lo = v.partition_point(|x| x.0 < next);
+    let longer = v[lo..].iter().take_while(|x| x.0 == next && next != 0);
+    // One-word phrases (byte 0) are shorter than any longer one.
+    let one_word = v.iter().take_while(|x| x.0 == 0);
+    longer
+        .chain(one_word)
+        .find(|x| fits(&x.1))
+        .map(|x| (i + x.1.len(), x.2))
+}
+
+/// The char at byte `i` and its length, with a fast path for ASCII.
+#[inline]
+fn char_len_at(text: &str, i: usize) -> (char, usize) {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        (b as char, 1)
+    } else {
+        let c = text[i..].chars().next().unwrap_or(' ');
+        (c, c.len_utf8())
+    }
+}
+
+/// End of the run of alphanumeric chars that starts at byte `i`.
+fn alnum_run_end(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    while i < b.len() {
+        if b[i] < 0x80 {
+            if !b[i].is_ascii_alphanumeric() {
+                break;
+            }
+            i += 1;
+        } else {
+            let (c, n) = char_len_at(text, i);
+            if !c.is_alphanumeric() {
+                break;
+            }
+            i += n;
+        }
+    }
+    i
 }
 
 /// FxHash-style hasher for the short word keys of the lexicon sets: the
@@ -134,11 +345,6 @@ impl std::hash::Hasher for WordHasher {
 }
 
 pub(crate) type WordBuild = std::hash::BuildHasherDefault<WordHasher>;
-type WordSet = HashSet<String, WordBuild>;
-
-fn set(v: Vec<String>) -> WordSet {
-    v.into_iter().map(|s| s.to_lowercase()).collect()
-}
 
 /// Calls `f` with `word` lowercased, without allocating for short ASCII words.
 fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
@@ -192,39 +398,50 @@ impl NameKnowledge {
 
     pub fn from_strings(gazetteer: Option<GazetteerText<'_>>, lexicon_toml: &str) -> Result<NameKnowledge, String> {
         let lex: Lexicon = toml::from_str(lexicon_toml).map_err(|e| format!("names lexicon: {e}"))?;
+        let mut words: HashMap<Box<str>, WordEntry, WordBuild> = HashMap::default();
+        for (list, bit) in [
+            (lex.titles, TITLE),
+            (lex.role_nouns, ROLE),
+            (lex.stop_capitals, STOP),
+            (lex.outlets, OUTLET),
+            (lex.org_words, ORG),
+            (lex.place_words, PLACE),
+            (lex.place_prepositions, PLACE_PREP),
+            (lex.non_referring_before, NON_REF),
+            (lex.title_connectors, CONNECT),
+            (lex.lower_ranks, LOWER_RANK),
+        ] {
+            for w in list {
+                words.entry(w.to_lowercase().into()).or_default().cls |= bit;
+            }
+        }
         let mut k = NameKnowledge {
             entities: Vec::new(),
-            ac: None,
-            targets: Vec::new(),
-            role_ac: None,
-            role_targets: Vec::new(),
             group_by_role: HashMap::new(),
             phrase_groups: Vec::new(),
             groups: Vec::new(),
             country_words: HashMap::default(),
-            person_by_fold: HashMap::new(),
+            person_by_fold: HashMap::default(),
+            one_word_people: false,
             person_by_surname: HashMap::new(),
-            titles: set(lex.titles),
-            role_nouns: set(lex.role_nouns),
-            stop: set(lex.stop_capitals),
-            outlets: set(lex.outlets),
-            org_words: set(lex.org_words),
-            place_words: set(lex.place_words),
-            place_preps: set(lex.place_prepositions),
-            non_referring: set(lex.non_referring_before),
+            words: WordTable::default(),
         };
         if let Some(g) = gazetteer {
-            k.load_gazetteer(&g)?;
+            k.load_gazetteer(&g, &mut words)?;
         }
+        k.words = WordTable::new(words)?;
         Ok(k)
     }
 
-    fn load_gazetteer(&mut self, g: &GazetteerText<'_>) -> Result<(), String> {
-        // Pattern string -> index into `targets`; an entity name wins over a
-        // role phrase spelled the same way because entities are added first.
-        let mut pats: Vec<String> = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        let mut ids: HashMap<String, u32> = HashMap::new();
+    fn load_gazetteer(
+        &mut self,
+        g: &GazetteerText<'_>,
+        words: &mut HashMap<Box<str>, WordEntry, WordBuild>,
+    ) -> Result<(), String> {
+        // Phrase -> its target; an entity name wins over a role phrase
+        // spelled the same way because entities are added first.
+        let mut seen: HashMap<String, Target, WordBuild> = HashMap::default();
+        let mut ids: HashMap<String, u32, WordBuild> = HashMap::default();
         for (text, kind) in [
             (g.people, EntityKind::Person),
             (g.orgs, EntityKind::Org),
@@ -244,12 +461,13 @@ impl NameKnowledge {
                 ids.insert(row[0].to_string(), idx);
                 for name in std::iter::once(row[1]).chain(list(row[2])) {
                     if !seen.contains_key(name) {
-                        seen.insert(name.to_string(), pats.len());
-                        pats.push(name.to_string());
-                        self.targets.push(Target::Entity(idx));
+                        seen.insert(name.to_string(), Target::Entity(idx));
+                        insert_phrase(words, false, name, Target::Entity(idx));
                     }
                     if kind == EntityKind::Person {
-                        self.person_by_fold.entry(fold_key(name)).or_insert(idx);
+                        let key = fold_key(name);
+                        self.one_word_people |= !key.contains(' ');
+                        self.person_by_fold.entry(key).or_insert(idx);
                     }
                 }
                 if kind == EntityKind::Person {
@@ -273,7 +491,6 @@ impl NameKnowledge {
             }
         }
         let mut group_of: HashMap<(String, String), u32> = HashMap::new();
-        let mut rpats: Vec<String> = Vec::new();
         for row in data_rows(g.roles) {
             if row.len() < 5 {
                 continue;
@@ -303,42 +520,26 @@ impl NameKnowledge {
             if let Some(cell) = row.get(5) {
                 for ph in list(cell) {
                     match seen.get(ph) {
-                        Some(&pi) => {
-                            if let Target::Role(pg) = self.targets[pi] {
-                                let v = &mut self.phrase_groups[pg as usize];
-                                if !v.contains(&gi) {
-                                    v.push(gi);
-                                }
+                        Some(&Target::Role(pg)) => {
+                            let v = &mut self.phrase_groups[pg as usize];
+                            if !v.contains(&gi) {
+                                v.push(gi);
                             }
                         }
+                        Some(&Target::Entity(_)) => {}
                         None => {
                             let t = Target::Role(self.phrase_groups.len() as u32);
                             self.phrase_groups.push(vec![gi]);
-                            seen.insert(ph.to_string(), self.targets.len());
-                            self.targets.push(t);
-                            rpats.push(ph.to_string());
-                            self.role_targets.push(t);
+                            seen.insert(ph.to_string(), t);
+                            insert_phrase(words, true, ph, t);
                             if ph.contains('\'') {
-                                rpats.push(ph.replace('\'', "’"));
-                                self.role_targets.push(t);
+                                insert_phrase(words, true, &ph.replace('\'', "’"), t);
                             }
                         }
                     }
                 }
             }
         }
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&pats)
-            .map_err(|e| format!("gazetteer automaton: {e}"))?;
-        self.ac = Some(ac);
-        let rac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&rpats)
-            .map_err(|e| format!("role automaton: {e}"))?;
-        self.role_ac = Some(rac);
         self.group_by_role = group_of;
         Ok(())
     }
@@ -359,8 +560,17 @@ impl NameKnowledge {
             .map(|t| t.holder)
     }
 
-    fn is(&self, s: &WordSet, word: &str) -> bool {
-        with_lower(word, |w| s.contains(w))
+    /// The word-list bits of one word, matched case-insensitively.
+    fn class(&self, word: &str) -> u16 {
+        self.entry(word).map_or(0, |e| e.cls)
+    }
+
+    fn entry(&self, word: &str) -> Option<&WordEntry> {
+        self.words.get(word)
+    }
+
+    fn is(&self, bits: u16, word: &str) -> bool {
+        self.class(word) & bits != 0
     }
 }
 
@@ -392,12 +602,13 @@ const FOLD_RULES: [(&[u8], &[u8]); 12] = [
 /// Replaces every non-overlapping `pat` by `rep` in place, left to right
 /// (`rep` is never longer than `pat`); returns the new length.
 fn replace_in_place(w: &mut [u8], pat: &[u8], rep: &[u8]) -> usize {
-    if w.len() < pat.len() || memchr::memchr(pat[0], w).is_none() {
+    if w.len() < pat.len() {
         return w.len();
     }
     let (mut r, mut o) = (0, 0);
     while r < w.len() {
-        if w[r..].starts_with(pat) {
+        // Patterns are 1 to 4 bytes: a byte loop beats a memcmp call.
+        if w.len() - r >= pat.len() && pat.iter().zip(&w[r..]).all(|(a, b)| a == b) {
             w[o..o + rep.len()].copy_from_slice(rep);
             o += rep.len();
             r += pat.len();
@@ -410,59 +621,91 @@ fn replace_in_place(w: &mut [u8], pat: &[u8], rep: &[u8]) -> usize {
     o
 }
 
+/// Bit `c - 'a'` for every lowercase ASCII letter of `w`.
+#[inline]
+fn letter_mask(w: &[u8]) -> u32 {
+    w.iter()
+        .filter(|b| b.is_ascii_lowercase())
+        .fold(0, |m, &b| m | 1 << (b - b'a'))
+}
+
 /// `fold_key` into reused buffers: `out` is cleared first; `scratch` holds
 /// the ASCII base form.
 pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
     out.clear();
     scratch.clear();
-    let push = |c: char, base: &mut Vec<u8>| match c {
-        'ł' | 'Ł' => base.push(b'l'),
-        'ø' | 'Ø' => base.push(b'o'),
-        'ß' => base.extend_from_slice(b"ss"),
-        'đ' | 'Đ' => base.push(b'd'),
-        'ı' => base.push(b'i'),
-        c if c.is_ascii_alphanumeric() => base.push(c.to_ascii_lowercase() as u8),
-        c if c.is_whitespace() || c == '-' => base.push(b' '),
-        _ => {}
-    };
     if name.is_ascii() {
         for &b in name.as_bytes() {
-            push(b as char, scratch);
+            if b.is_ascii_alphanumeric() {
+                scratch.push(b.to_ascii_lowercase());
+            } else if (b as char).is_whitespace() || b == b'-' {
+                scratch.push(b' ');
+            }
         }
     } else {
         for c in name.nfd() {
-            push(c, scratch);
+            match c {
+                'ł' | 'Ł' => scratch.push(b'l'),
+                'ø' | 'Ø' => scratch.push(b'o'),
+                'ß' => scratch.extend_from_slice(b"ss"),
+                'đ' | 'Đ' => scratch.push(b'd'),
+                'ı' => scratch.push(b'i'),
+                c if c.is_ascii_alphanumeric() => scratch.push(c.to_ascii_lowercase() as u8),
+                c if c.is_whitespace() || c == '-' => scratch.push(b' '),
+                _ => {}
+            }
         }
     }
-    let mut stack = [0u8; 64];
-    let mut heap: Vec<u8> = Vec::new();
-    let mut first = true;
-    for w in scratch.split(|&b| b == b' ').filter(|w| !w.is_empty()) {
-        if !first {
-            out.push(' ');
-        }
-        first = false;
-        let word: &mut [u8] = if w.len() <= stack.len() {
-            stack[..w.len()].copy_from_slice(w);
-            &mut stack[..w.len()]
-        } else {
-            heap.clear();
-            heap.extend_from_slice(w);
-            &mut heap[..]
-        };
-        let mut n = word.len();
-        for (pat, rep) in FOLD_RULES {
-            n = replace_in_place(&mut word[..n], pat, rep);
-        }
-        let mut prev = 0u8;
-        for &c in &word[..n] {
-            if c != prev {
-                out.push(c as char);
+    // Words are folded in place: no rule lengthens a word.
+    let len = scratch.len();
+    let mut start = 0;
+    while start < len {
+        let end = memchr::memchr(b' ', &scratch[start..]).map_or(len, |p| start + p);
+        if end > start {
+            if !out.is_empty() {
+                out.push(' ');
             }
-            prev = c;
+            let word = &mut scratch[start..end];
+            let mut n = word.len();
+            // Letters present, so that a rule whose pattern cannot occur
+            // costs one mask test.
+            let mut have = letter_mask(word);
+            for (&(pat, rep), &need) in FOLD_RULES.iter().zip(FOLD_MASKS.iter()) {
+                if have & need == need {
+                    let m = replace_in_place(&mut word[..n], pat, rep);
+                    if m != n {
+                        have = letter_mask(&word[..m]);
+                    }
+                    n = m;
+                }
+            }
+            let mut prev = 0u8;
+            for &c in &word[..n] {
+                if c != prev {
+                    out.push(c as char);
+                }
+                prev = c;
+            }
         }
+        start = end + 1;
     }
 }
+
+/// `letter_mask` of each pattern of `FOLD_RULES`.
+const FOLD_MASKS: [u32; FOLD_RULES.len()] = {
+    let mut m = [0u32; FOLD_RULES.len()];
+    let mut i = 0;
+    while i < FOLD_RULES.len() {
+        let p = FOLD_RULES[i].0;
+        let mut j = 0;
+        while j < p.len() {
+            m[i] |= 1 << (p[j] - b'a');
+            j += 1;
+        }
+        i += 1;
+    }
+    m
+};
 
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
@@ -495,27 +738,45 @@ struct Tok {
     /// Inside a gazetteer entity match: never part of a discovered name.
     gaz: bool,
     headline: bool,
+    /// Word-list bits of the token (`NameKnowledge::class`); only `ROLE`,
+    /// `TITLE` and `CONNECT` for a token that is not capitalised.
+    cls: u16,
 }
 
-/// The char at byte `i` (a char boundary), with a fast path for ASCII.
-#[inline]
-fn char_at(text: &str, i: usize) -> char {
-    let b = text.as_bytes()[i];
-    if b < 0x80 {
-        b as char
-    } else {
-        text[i..].chars().next().unwrap_or(' ')
-    }
-}
-
-fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
+/// Splits the text into word tokens, classifies each through the word
+/// table and collects the gazetteer entity (`names`) and role phrase
+/// (`roles`) matches that start at a word start.
+fn tokenize(
+    text: &str,
+    k: &NameKnowledge,
+    out: &mut Vec<Tok>,
+    names: &mut Vec<(usize, usize, Target)>,
+    roles: &mut Vec<(usize, usize, Target)>,
+) {
     let b = text.as_bytes();
     let mut i = 0;
     let mut sentence_start = true;
-    let mut gi = 0;
     let mut prev_end = usize::MAX;
+    let (mut names_end, mut roles_end) = (0, 0);
+    // Phrases may start at a word start: a token start after a non-word
+    // char, or an inner part after a hyphen, period or apostrophe.
+    let mut phrases_at = |p: usize, run_end: usize, entry: Option<&WordEntry>| {
+        let Some(entry) = entry else { return };
+        if p >= names_end && !entry.names.is_empty() {
+            if let Some((e, t)) = match_phrase(text, p, run_end, &entry.names) {
+                names.push((p, e, t));
+                names_end = e;
+            }
+        }
+        if p >= roles_end && !entry.roles.is_empty() {
+            if let Some((e, t)) = match_phrase(text, p, run_end, &entry.roles) {
+                roles.push((p, e, t));
+                roles_end = e;
+            }
+        }
+    };
     while i < b.len() {
-        let c = char_at(text, i);
+        let (c, n) = char_len_at(text, i);
         if !c.is_alphanumeric() {
             if c == '\n' || c == '!' || c == '?' || c == ':' || c == '“' || c == '"' || c == '|' {
                 sentence_start = true;
@@ -528,30 +789,38 @@ fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
                     sentence_start = true;
                 }
             }
-            i += c.len_utf8();
+            i += n;
             continue;
         }
         let s = i;
         let mut j = i;
         let mut last_lower_run = 0usize;
         let mut split_at = None;
+        let mut inner = false;
         while j < b.len() {
-            let c = char_at(text, j);
+            let x = b[j];
+            if x.is_ascii_lowercase() || x.is_ascii_digit() {
+                last_lower_run = if x.is_ascii_lowercase() { last_lower_run + 1 } else { 0 };
+                j += 1;
+                continue;
+            }
+            let (c, n) = char_len_at(text, j);
             if c.is_alphanumeric() {
                 // Scraped speaker labels glue words together ("SergeiDefence"):
                 // split a long lowercase run followed by a capital. Short
                 // prefixes are name particles ("McFaul", "DeSantis").
-                if c.is_uppercase() && last_lower_run >= 3 && j - s >= 4 && split_at.is_none() {
+                if c.is_uppercase() && last_lower_run >= 3 && j - s >= 4 {
                     split_at = Some(j);
                     break;
                 }
                 last_lower_run = if c.is_lowercase() { last_lower_run + 1 } else { 0 };
-                j += c.len_utf8();
-            } else if (c == '-' || c == '\'' || c == '’' || c == '.') && j + c.len_utf8() < b.len() {
-                let n = text[j + c.len_utf8()..].chars().next().unwrap_or(' ');
-                if n.is_alphanumeric() && !(c == '\'' || c == '’') || (n.is_alphanumeric() && n != 's') {
-                    j += c.len_utf8();
+                j += n;
+            } else if (c == '-' || c == '\'' || c == '’' || c == '.') && j + n < b.len() {
+                let nx = char_len_at(text, j + n).0;
+                if nx.is_alphanumeric() && !(c == '\'' || c == '’') || (nx.is_alphanumeric() && nx != 's') {
+                    j += n;
                     last_lower_run = 0;
+                    inner = true;
                 } else {
                     break;
                 }
@@ -560,25 +829,60 @@ fn tokenize(text: &str, gaz_spans: &[(usize, usize)], out: &mut Vec<Tok>) {
             }
         }
         let e = split_at.unwrap_or(j);
-        let first = text[s..].chars().next().unwrap_or('a');
-        while gi < gaz_spans.len() && gaz_spans[gi].1 <= s {
-            gi += 1;
-        }
-        let gaz = gi < gaz_spans.len() && gaz_spans[gi].0 <= s;
         let joined = prev_end != usize::MAX && (s == prev_end || s == prev_end + 1 && b[prev_end] == b' ');
+        let upper = char_len_at(text, s).0.is_uppercase();
+        // Lowercase words matter only as role or title words or as phrase
+        // starts: a bit filter spares most of them the table probe.
+        let entry = if upper || k.words.may_start_lower(&b[s..e]) {
+            k.entry(&text[s..e])
+        } else {
+            None
+        };
+        // A glued token start follows a letter: no phrase starts there.
+        let word_start = s == 0 || !char_before(text, s).is_alphanumeric();
+        if word_start {
+            if inner {
+                let r = alnum_run_end(text, s);
+                phrases_at(s, r, k.entry(&text[s..r]));
+            } else if entry.is_some_and(|x| !x.names.is_empty() || !x.roles.is_empty()) {
+                phrases_at(s, e, entry);
+            }
+        }
+        if inner {
+            let mut p = s;
+            while let Some(q) = text[p..e].find(|c: char| !c.is_alphanumeric()) {
+                let (_, n) = char_len_at(text, p + q);
+                p += q + n;
+                if p < e {
+                    let r = alnum_run_end(text, p);
+                    phrases_at(p, r, k.entry(&text[p..r]));
+                }
+            }
+        }
         out.push(Tok {
             s,
             e,
             joined,
             initial: sentence_start,
-            upper: first.is_uppercase(),
+            upper,
             dot: b.get(e) == Some(&b'.'),
-            gaz,
+            gaz: false,
             headline: false,
+            cls: entry.map_or(0, |x| if upper { x.cls } else { x.cls & (ROLE | TITLE | CONNECT) }),
         });
         sentence_start = false;
         prev_end = e;
         i = e;
+    }
+}
+
+/// The char that ends at byte `i`.
+fn char_before(text: &str, i: usize) -> char {
+    let b = text.as_bytes();
+    if b[i - 1] < 0x80 {
+        b[i - 1] as char
+    } else {
+        text[..i].chars().next_back().unwrap_or(' ')
     }
 }
 
@@ -614,86 +918,81 @@ fn mark_headlines(text: &str, toks: &mut [Tok]) {
     }
 }
 
-struct Cand {
+struct Cand<'a> {
     s: usize,
     e: usize,
     kind: EntityKind,
     ent: Option<u32>,
-    canonical: String,
+    canonical: Cow<'a, str>,
     resolution: &'static str,
     /// Needs in-article evidence (lone word, headline) before it is kept.
     weak: bool,
     title: Option<(usize, usize)>,
 }
 
-pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge) -> Vec<Mention> {
-    // 1. Gazetteer matches.
+pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a NameKnowledge) -> Vec<Mention> {
+    // 1. Tokens and gazetteer matches, in one pass.
+    let mut toks = Vec::with_capacity(text.len() / 5);
     let mut gaz: Vec<(usize, usize, Target)> = Vec::new();
-    let bounded = |s: usize, e: usize| {
-        text[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
-            && text[e..].chars().next().is_none_or(|c| !c.is_alphanumeric())
-    };
-    if let (Some(ac), Some(rac)) = (&k.ac, &k.role_ac) {
-        for m in ac.find_iter(text) {
-            if bounded(m.start(), m.end()) {
-                gaz.push((m.start(), m.end(), k.targets[m.pattern().as_usize()]));
-            }
-        }
-        // Role phrases: a longer role phrase beats an entity match that
-        // overlaps it ("the Pentagon chief" over "the Pentagon").
-        let mut roles: Vec<(usize, usize, Target)> = Vec::new();
-        for m in rac.find_iter(text) {
-            if bounded(m.start(), m.end()) {
-                roles.push((m.start(), m.end(), k.role_targets[m.pattern().as_usize()]));
-            }
-        }
-        if !roles.is_empty() {
-            let mut keep_role = vec![true; roles.len()];
-            gaz.retain(|g| {
-                let mut keep = true;
-                for (ri, r) in roles.iter().enumerate() {
-                    if r.0 < g.1 && g.0 < r.1 {
-                        if r.1 - r.0 > g.1 - g.0 && r.1 >= g.1 {
-                            keep = false;
-                        } else {
-                            keep_role[ri] = false;
-                        }
+    let mut roles: Vec<(usize, usize, Target)> = Vec::new();
+    tokenize(text, k, &mut toks, &mut gaz, &mut roles);
+    // Role phrases: a longer role phrase beats an entity match that
+    // overlaps it ("the Pentagon chief" over "the Pentagon").
+    if !roles.is_empty() {
+        let mut keep_role = vec![true; roles.len()];
+        gaz.retain(|g| {
+            let mut keep = true;
+            for (ri, r) in roles.iter().enumerate() {
+                if r.0 < g.1 && g.0 < r.1 {
+                    if r.1 - r.0 > g.1 - g.0 && r.1 >= g.1 {
+                        keep = false;
+                    } else {
+                        keep_role[ri] = false;
                     }
                 }
-                keep
-            });
-            gaz.extend(roles.into_iter().zip(keep_role).filter(|x| x.1).map(|x| x.0));
-            gaz.sort_by_key(|g| (g.0, std::cmp::Reverse(g.1)));
-        }
+            }
+            keep
+        });
+        gaz.extend(roles.into_iter().zip(keep_role).filter(|x| x.1).map(|x| x.0));
+        gaz.sort_by_key(|g| (g.0, std::cmp::Reverse(g.1)));
     }
-    let gaz_spans: Vec<(usize, usize)> = gaz
-        .iter()
-        .filter(|g| matches!(g.2, Target::Entity(_)))
-        .map(|g| (g.0, g.1))
-        .collect();
-    let mut toks = Vec::with_capacity(text.len() / 5);
-    tokenize(text, &gaz_spans, &mut toks);
+    // Tokens inside an entity match are never part of a discovered name.
+    let mut gi = 0;
+    for t in &mut toks {
+        while gi < gaz.len() && (gaz[gi].1 <= t.s || !matches!(gaz[gi].2, Target::Entity(_))) {
+            gi += 1;
+        }
+        t.gaz = gi < gaz.len() && gaz[gi].0 <= t.s;
+    }
     mark_headlines(text, &mut toks);
 
     let mut cands: Vec<Cand> = Vec::new();
     for &(s, e, t) in &gaz {
         if let Target::Entity(i) = t {
             let ent = &k.entities[i as usize];
+            // A title in front of a known person tells descriptions who he is.
+            let title = if ent.kind == EntityKind::Person {
+                let ti = toks.partition_point(|t| t.s < s);
+                titled_from(text, &toks, ti).map(|ts| (ts, s.saturating_sub(1)))
+            } else {
+                None
+            };
             cands.push(Cand {
                 s,
                 e,
                 kind: ent.kind,
                 ent: Some(i),
-                canonical: ent.name.clone(),
+                canonical: Cow::Borrowed(&ent.name),
                 resolution: "gazetteer",
                 weak: false,
-                title: None,
+                title,
             });
         }
     }
 
     // 2. Capitalised sequences.
     let word = |t: &Tok| &text[t.s..t.e];
+    let mut run_scratch = (String::new(), Vec::new());
     let mut i = 0;
     while i < toks.len() {
         if !toks[i].upper || toks[i].gaz {
@@ -708,7 +1007,7 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
             }
             j += 1;
         }
-        process_run(text, &toks, i, j, k, &mut cands, word);
+        process_run(text, &toks, i, j, k, &mut cands, &mut run_scratch, word);
         i = j;
     }
 
@@ -835,7 +1134,7 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
             // only the gazetteer can say who; a weak word needs it too.
             if let Some(&Some(p)) = k.person_by_surname.get(key.as_str()) {
                 c.ent = Some(p);
-                c.canonical = k.entities[p as usize].name.clone();
+                c.canonical = Cow::Borrowed(&k.entities[p as usize].name);
                 c.resolution = "gazetteer";
                 c.weak = false;
             }
@@ -872,6 +1171,10 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
         }
         let (qs, country) = qualifier_before(text, s, k);
         let (after_e, country_after) = qualifier_after(text, e, k);
+        // "President of Russia Vladimir Putin": a title, not a mention.
+        if after_e.is_some_and(|ae| followed_by_name(text, ae)) {
+            continue;
+        }
         let explicit = country.is_some() || country_after.is_some();
         let country = country.or(country_after);
         let start = qs.unwrap_or(s);
@@ -946,7 +1249,7 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
             e,
             kind: EntityKind::Person,
             ent: Some(h),
-            canonical: ent.name.clone(),
+            canonical: Cow::Borrowed(&ent.name),
             resolution: "role",
             weak: false,
             title: None,
@@ -978,7 +1281,7 @@ pub fn find_mentions(text: &str, published: Option<NaiveDate>, k: &NameKnowledge
             surface: surface.to_string(),
             kind: c.kind,
             entity_id: c.ent.map(|e| k.entities[e as usize].id.clone()),
-            canonical: c.canonical,
+            canonical: c.canonical.into_owned(),
             resolution: c.resolution,
         });
     }
@@ -1062,7 +1365,7 @@ fn determiner_before(text: &str, s: usize, k: &NameKnowledge) -> (Option<usize>,
     match prev_word(text, s) {
         Some((ws, w)) => {
             let wl = w.to_lowercase();
-            if k.non_referring.contains(&wl) {
+            if k.is(NON_REF, &wl) {
                 (None, false)
             } else if matches!(wl.as_str(), "the" | "his" | "her" | "their" | "our" | "its") {
                 (Some(ws), true)
@@ -1080,17 +1383,18 @@ fn process_run<'t>(
     toks: &[Tok],
     i: usize,
     j: usize,
-    k: &NameKnowledge,
-    cands: &mut Vec<Cand>,
-    word: impl Fn(&Tok) -> &'t str,
+    k: &'t NameKnowledge,
+    cands: &mut Vec<Cand<'t>>,
+    scratch: &mut (String, Vec<u8>),
+    word: impl Fn(&Tok) -> &'t str + Copy,
 ) {
     let mut a = i;
     let mut b = j;
     // Strip stop capitals at the edges ("The", "On Friday").
-    while a < b && (k.is(&k.stop, word(&toks[a])) || k.is(&k.outlets, word(&toks[a]))) {
+    while a < b && toks[a].cls & (STOP | OUTLET) != 0 {
         a += 1;
     }
-    while b > a && (k.is(&k.stop, word(&toks[b - 1])) || k.is(&k.outlets, word(&toks[b - 1]))) {
+    while b > a && toks[b - 1].cls & (STOP | OUTLET) != 0 {
         b -= 1;
     }
     if a >= b {
@@ -1100,10 +1404,9 @@ fn process_run<'t>(
     // Organisations and places by head word; capitalised words after the
     // last head word start a new name ("Russian Armed Forces Valery Gerasimov").
     let head = (a..b).rev().find_map(|x| {
-        let w = word(&toks[x]);
-        if k.is(&k.org_words, w) {
+        if toks[x].cls & ORG != 0 {
             Some((x, EntityKind::Org))
-        } else if k.is(&k.place_words, w) && b - a >= 2 {
+        } else if toks[x].cls & PLACE != 0 && b - a >= 2 {
             Some((x, EntityKind::Place))
         } else {
             None
@@ -1118,33 +1421,33 @@ fn process_run<'t>(
                 e,
                 kind,
                 ent: None,
-                canonical: text[s..e].to_string(),
+                canonical: Cow::Borrowed(&text[s..e]),
                 resolution: "name",
                 weak: false,
                 title: None,
             });
         }
         if x + 1 < b {
-            process_run(text, toks, x + 1, b, k, cands, word);
+            process_run(text, toks, x + 1, b, k, cands, scratch, word);
         }
         return;
     }
     // Titles: cut everything up to the last title word; a title word before
     // the run also counts ("spokeswoman Sabrina Singh", "Mr Michel").
-    while b > a + 1 && k.is(&k.titles, word(&toks[b - 1])) {
+    while b > a + 1 && toks[b - 1].cls & TITLE != 0 {
         b -= 1;
     }
     let mut title_start = None;
     // Lowercase title words right before the run are part of its title
     // ("Pentagon chief Lloyd Austin", "deputy Pentagon spokeswoman").
     let mut y = i;
-    while y > 0 && i - y < 4 && toks[y].joined && k.is(&k.titles, word(&toks[y - 1])) {
+    while y > 0 && i - y < 4 && toks[y].joined && toks[y - 1].cls & TITLE != 0 {
         y -= 1;
     }
     if y < i {
         title_start = Some(toks[y].s);
     }
-    if let Some(x) = (a..b).rev().find(|&x| k.is(&k.titles, word(&toks[x]))) {
+    if let Some(x) = (a..b).rev().find(|&x| toks[x].cls & TITLE != 0) {
         if x + 1 < b {
             title_start = Some(title_start.unwrap_or(toks[a].s));
             a = x + 1;
@@ -1157,14 +1460,33 @@ fn process_run<'t>(
     } else {
         None
     };
-    let title_before = title_start.is_some() || prev.is_some_and(|p| k.is(&k.titles, p));
+    // "Secretary of the National Security and Defense Council Oleksiy
+    // Danilov", "Prime Minister of the Republic of Armenia Nikol Pashinyan":
+    // a role word, a connector and capitalised words right before the run
+    // are its title.
+    // A lone word there is the end of the title ("the President of Russia
+    // said"), not a name.
+    let chain = if title_start.is_none() && b - a >= 2 {
+        title_chain(text, toks, i)
+    } else {
+        None
+    };
+    if let Some(c) = chain {
+        title_start = Some(toks[c].s);
+    }
+    let title_before = title_start.is_some() || prev.is_some_and(|p| k.is(TITLE, p));
     // "President of Ukraine Volodymyr Zelenskyy": the first word after "of"
     // belongs to the title.
-    if prev.is_some_and(|p| p == "of") && i >= 2 && k.is(&k.titles, word(&toks[i - 2])) && b - a >= 3 {
+    if prev.is_some_and(|p| p == "of") && i >= 2 && toks[i - 2].cls & TITLE != 0 && b - a >= 3 {
         title_start = Some(title_start.unwrap_or(toks[i - 2].s));
         a += 1;
     }
-    let place_prep = prev.is_some_and(|p| k.is(&k.place_preps, p));
+    // After such a title, the name is the run's last two words: the words
+    // before them end the title's complement ("... of Armenia").
+    if chain.is_some() && b - a >= 3 {
+        a = b - 2;
+    }
+    let place_prep = prev.is_some_and(|p| k.is(PLACE_PREP, p));
     // Split a run at a repeated word: speaker labels print the name twice
     // ("Sergei Shoigu Shoigu Sergei").
     let mut parts: Vec<(usize, usize)> = Vec::new();
@@ -1186,19 +1508,25 @@ fn process_run<'t>(
         };
         let surface = &text[s..e];
         let n = pb - pa;
-        let key = fold_key(surface);
         let title = if pi == 0 {
             title_start.map(|t| (t, toks[a].s.saturating_sub(1)))
         } else {
             None
         };
-        if let Some(&p) = k.person_by_fold.get(&key) {
+        // Gazetteer names have two words or more: a lone word needs no key.
+        let known = if n >= 2 || k.one_word_people {
+            fold_into(surface, &mut scratch.0, &mut scratch.1);
+            k.person_by_fold.get(&scratch.0).copied()
+        } else {
+            None
+        };
+        if let Some(p) = known {
             cands.push(Cand {
                 s,
                 e,
                 kind: EntityKind::Person,
                 ent: Some(p),
-                canonical: k.entities[p as usize].name.clone(),
+                canonical: Cow::Borrowed(&k.entities[p as usize].name),
                 resolution: "gazetteer",
                 weak: false,
                 title,
@@ -1206,25 +1534,21 @@ fn process_run<'t>(
             continue;
         }
         let name_like = (pa..pb).all(|x| {
-            let w = word(&toks[x]);
-            !k.is(&k.outlets, w) && !k.is(&k.stop, w) && !with_lower(w, |l| k.country_words.contains_key(l))
+            toks[x].cls & (OUTLET | STOP) == 0
+                && (k.country_words.is_empty() || !with_lower(word(&toks[x]), |l| k.country_words.contains_key(l)))
         });
         if !name_like {
             continue;
         }
         let weak = n == 1 && !title_before || headline || place_prep && n == 1 || pi > 0 && n == 1;
         // A lone word keeps an empty canonical unless a title vouched for it.
-        let canonical = if n == 1 && !title_before {
-            String::new()
-        } else {
-            surface.to_string()
-        };
+        let canonical = if n == 1 && !title_before { "" } else { surface };
         cands.push(Cand {
             s,
             e,
             kind: EntityKind::Person,
             ent: None,
-            canonical,
+            canonical: Cow::Borrowed(canonical),
             resolution: "name",
             weak,
             title,
@@ -1232,12 +1556,65 @@ fn process_run<'t>(
     }
 }
 
+/// Byte start of the title in front of token `i`: title words right before
+/// it ("Defense Minister", "Pentagon chief"), else a `title_chain`.
+fn titled_from(text: &str, toks: &[Tok], i: usize) -> Option<usize> {
+    if i >= toks.len() {
+        return None;
+    }
+    let mut y = i;
+    while y > 0 && i - y < 4 && toks[y].joined && toks[y - 1].cls & TITLE != 0 {
+        y -= 1;
+    }
+    if y < i {
+        return Some(toks[y].s);
+    }
+    title_chain(text, toks, i).map(|c| toks[c].s)
+}
+
+/// The first token of a title that ends right before token `i`: a role word
+/// followed by connectors ("of", "the", "to", ...) and capitalised words, with
+/// at least one "of" or "to" after the role word, plus title words in front
+/// of it. The leftmost such role word wins ("Adviser to the Head of the
+/// Office of the President Mykhailo Podolyak").
+fn title_chain(text: &str, toks: &[Tok], i: usize) -> Option<usize> {
+    let mut z = i;
+    let mut linked = false;
+    let mut found = None;
+    while z > 0 && i - z < 14 && toks[z].joined {
+        let p = &toks[z - 1];
+        if p.upper {
+            if p.cls & ROLE != 0 && linked {
+                found = Some(z - 1);
+            }
+        } else if p.cls & CONNECT != 0 {
+            let w = &text[p.s..p.e];
+            // "and" after a whole title joins two titled names.
+            if found.is_some() && w == "and" {
+                break;
+            }
+            linked |= w == "of" || w == "to";
+        } else {
+            break;
+        }
+        if p.initial {
+            break;
+        }
+        z -= 1;
+    }
+    let mut f = found?;
+    while f > 0 && found.is_some_and(|x| x - f < 3) && toks[f].joined && toks[f - 1].cls & TITLE != 0 {
+        f -= 1;
+    }
+    Some(f)
+}
+
 fn is_all_caps(w: &str) -> bool {
     w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(|c| c.is_lowercase())
 }
 
-struct Cluster {
-    canonical: String,
+struct Cluster<'a> {
+    canonical: Cow<'a, str>,
     ent: Option<u32>,
     /// First token of the folded key; `multi` when the key has two or more.
     first: String,
@@ -1312,7 +1689,7 @@ fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
         .iter()
         .position(|(w, _)| matches!(w.as_str(), "of" | "to" | "for" | "at"))
         .unwrap_or(words.len());
-    let hi = words[..split].iter().rposition(|(w, _)| k.is(&k.role_nouns, w))?;
+    let hi = words[..split].iter().rposition(|(w, _)| k.is(ROLE, w))?;
     let mut sig = Sig {
         head: words[hi].0.clone(),
         mods: Vec::new(),
@@ -1334,7 +1711,7 @@ fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
         if let Some(c) = country_of(w, k) {
             sig.country = Some(c);
             sig.qual.push(w.to_string());
-        } else if poss || *cap && !k.is(&k.titles, w) {
+        } else if poss || *cap && !k.is(TITLE, w) {
             sig.qual.push(w.to_string());
         } else {
             sig.mods.push(w.to_string());
@@ -1415,9 +1792,15 @@ fn resolve_description(d: &Sig, at: usize, clusters: &[Cluster], k: &NameKnowled
             .max()
             .map(|x| x.1);
     }
+    // A deputy or vice holder is not "the secretary" itself: a lower rank
+    // in the title must be in the description too.
+    let rank_ok = |t: &Sig| t.mods.iter().all(|m| !k.is(LOWER_RANK, m) || d.mods.contains(m));
     let fits = |cl: &Cluster| {
         cl.sigs.iter().any(|t| {
-            head_match(d, t) && d.mods.iter().all(|m| t.mods.contains(m)) && qual_match(d, Some(t), ent_country(cl))
+            head_match(d, t)
+                && d.mods.iter().all(|m| t.mods.contains(m))
+                && rank_ok(t)
+                && qual_match(d, Some(t), ent_country(cl))
         })
     };
     clusters.iter().position(fits)
@@ -1432,8 +1815,7 @@ fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize,
     let apostrophe_before = |t: &Tok| text[..t.s].ends_with('\'') || text[..t.s].ends_with('’');
     let mut i = 0;
     while i < toks.len() {
-        let w = word(&toks[i]);
-        if toks[i].headline || toks[i].gaz || !k.is(&k.role_nouns, w) {
+        if toks[i].headline || toks[i].gaz || toks[i].cls & ROLE == 0 {
             i += 1;
             continue;
         }
@@ -1486,12 +1868,12 @@ fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize,
                 det = true;
                 break;
             }
-            let ok = k.is(&k.titles, wp)
+            let ok = p.cls & TITLE != 0
                 || country_of(&lower, k).is_some()
                 || matches!(lower.as_str(), "new" | "then" | "top")
                 || wp == "s" && apostrophe_before(p)
-                || p.upper && !k.is(&k.stop, wp) && !p.initial && n <= 1;
-            if !ok || k.is(&k.non_referring, wp) {
+                || p.upper && p.cls & STOP == 0 && !p.initial && n <= 1;
+            if !ok || k.is(NON_REF, wp) {
                 break;
             }
             start = p.s;
@@ -1503,7 +1885,7 @@ fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize,
             start = toks[y - 1].s;
             det = true;
         }
-        if y > 0 && !det && k.is(&k.non_referring, word(&toks[y - 1])) {
+        if y > 0 && !det && k.is(NON_REF, word(&toks[y - 1])) {
             continue;
         }
         let multi = start < toks[h].s || end > toks[h].e;
@@ -1533,7 +1915,7 @@ fn embedded_in_description(text: &str, det_start: usize, k: &NameKnowledge) -> b
     let Some((ps, p)) = prev_word(text, det_start) else {
         return false;
     };
-    matches!(p, "of" | "to") && prev_word(text, ps).is_some_and(|(_, w)| k.is(&k.role_nouns, w))
+    matches!(p, "of" | "to") && prev_word(text, ps).is_some_and(|(_, w)| k.is(ROLE, w))
 }
 
 #[cfg(test)]
@@ -1554,6 +1936,71 @@ mod tests {
         let (mut out, mut scratch) = (String::new(), Vec::new());
         fold_into("Niinistö", &mut out, &mut scratch);
         assert_eq!(out, fold_key("Niinisto"));
+    }
+
+    #[test]
+    fn word_table_is_case_insensitive_and_misses_cleanly() {
+        let k = lexicon_only();
+        assert!(k.is(STOP, "The") && k.is(STOP, "THE") && k.is(STOP, "the"));
+        assert!(k.is(ROLE, "Minister"));
+        assert_eq!(k.class("Zzyzx"), 0);
+        assert_eq!(k.class("Österreich"), 0);
+    }
+
+    fn gazetteer() -> NameKnowledge {
+        let lex = include_str!("../../data/lexicons/names.toml").to_owned();
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/data/gazetteer"));
+        NameKnowledge::load(Some(dir), &lex).unwrap()
+    }
+
+    #[test]
+    fn phrases_match_only_whole_words() {
+        let k = gazetteer();
+        let ms = find_mentions("Kyivstar said Kyiv and pro-Kremlin groups met.", None, &k);
+        let surfaces: Vec<&str> = ms.iter().map(|m| m.surface.as_str()).collect();
+        assert!(surfaces.contains(&"Kyiv"), "{surfaces:?}");
+        assert!(!surfaces.contains(&"Kyivstar"), "{surfaces:?}");
+        assert!(surfaces.contains(&"Kremlin"), "{surfaces:?}");
+    }
+
+    #[test]
+    fn title_with_complement_before_a_name() {
+        let k = lexicon_only();
+        let text = "Secretary of the National Security Council Tomas Novak spoke. \
+                    Deputy Secretary of the National Security Council Piotr Kalna agreed. \
+                    Later the secretary of the National Security Council left.";
+        let ms = find_mentions(text, None, &k);
+        let d = ms
+            .iter()
+            .find(|m| m.surface == "the secretary of the National Security Council")
+            .unwrap_or_else(|| panic!("{ms:?}"));
+        assert_eq!(d.canonical, "Tomas Novak");
+        // The run after "<title> of" keeps its last two words as the name.
+        let ms = find_mentions(
+            "Prime Minister of the Republic of Ruritania Tomas Novak arrived.",
+            None,
+            &k,
+        );
+        assert!(ms.iter().any(|m| m.surface == "Tomas Novak"), "{ms:?}");
+        // A lone word ending such a title is no name.
+        let ms = find_mentions("Talks ended. The President of Ruritania noted progress.", None, &k);
+        assert!(
+            ms.iter()
+                .all(|m| m.surface != "Ruritania" || m.kind != EntityKind::Person),
+            "{ms:?}"
+        );
+    }
+
+    #[test]
+    fn a_role_phrase_before_a_name_is_a_title() {
+        let k = gazetteer();
+        let d = NaiveDate::from_ymd_opt(2022, 3, 1);
+        let ms = find_mentions(
+            "President of Russia Vladimir Putin met President of France Emmanuel Macron.",
+            d,
+            &k,
+        );
+        assert!(ms.iter().all(|m| m.resolution != "role"), "{ms:?}");
     }
 
     #[test]

@@ -219,8 +219,16 @@ impl EntityResolver {
                 self.touched.push(idx);
             }
             let surf = m.surface.as_str();
+            // Aliases are names: a description (`Pentagon chief`, `the
+            // Russian MOD` aside) ends in a lowercase word.
+            let ends_as_name = surf
+                .rsplit(' ')
+                .next()
+                .and_then(|w| w.chars().next())
+                .is_some_and(|c| !c.is_lowercase());
             if m.resolution != "role"
                 && surf.chars().next().is_some_and(char::is_uppercase)
+                && ends_as_name
                 && !surf.starts_with("The ")
                 && surf != e.name
                 && !e.aliases.contains(surf)
@@ -517,6 +525,19 @@ defense-minister\tRU\tperson/andrei-belousov\t2024-05-12\t\t\n";
         }
         let ryder = id_of(&per, &r, 0, "Pat Ryder");
         assert_eq!(id_of(&per, &r, 1, "Ryder"), ryder);
+    }
+
+    #[test]
+    fn descriptions_are_not_aliases() {
+        let k = NameKnowledge::from_strings(None, LEX).unwrap();
+        let mut r = EntityResolver::new(&k);
+        let mut clusters = Vec::new();
+        let mut chief = person("Lloyd Austin");
+        chief.surface = "Pentagon chief".into();
+        let mentions = [person("Lloyd Austin"), chief, person("Austin")];
+        r.observe(&mentions, &mut clusters);
+        let rows = r.finish().entities();
+        assert_eq!(rows[0].aliases, ["Austin"], "{rows:?}");
     }
 
     fn person(canonical: &str) -> Mention {

@@ -57,14 +57,18 @@ pub struct EntityResolver {
 /// person seen so far. (Given names may differ in their first letter:
 /// Ukrainian `Oleksandr`, Russian `Aleksandr`.)
 fn bucket_of(key: &str) -> String {
-    let words = key.bytes().filter(|&c| c == b' ').count() + 1;
-    let mut bucket = words.to_string();
+    let mut bucket = word_count(key).to_string();
     bucket.extend(surname(key).chars().take(2));
     bucket
 }
 
 fn surname(key: &str) -> &str {
     key.rsplit(' ').next().unwrap_or(key)
+}
+
+/// Words in a folded key (single spaces between them).
+fn word_count(key: &str) -> usize {
+    key.bytes().filter(|&c| c == b' ').count() + 1
 }
 
 /// Gender pairs (`Belousov`/`Belousova`, `Tymoshenko`/…): a surname that only
@@ -79,9 +83,8 @@ fn gender_pair(a: &str, b: &str) -> bool {
 /// surnames equal or very close (never a gender pair), given names close.
 /// The cheap tests run first: most candidates fail on the surname.
 fn variant_of(a: &str, b: &str) -> bool {
-    let words = |s: &str| s.bytes().filter(|&c| c == b' ').count() + 1;
-    let n = words(a);
-    if n < 2 || n != words(b) {
+    let n = word_count(a);
+    if n < 2 || n != word_count(b) {
         return false;
     }
     let (la, lb) = (surname(a), surname(b));
@@ -90,7 +93,7 @@ fn variant_of(a: &str, b: &str) -> bool {
             && !gender_pair(la, lb)
             && jaro_winkler_bound(la, lb) >= 0.93
             && strsim::jaro_winkler(la, lb) >= 0.93;
-    if !last_ok || gender_pair(la, lb) {
+    if !last_ok {
         return false;
     }
     let (fa, fb) = (a.split(' ').next().unwrap_or(""), b.split(' ').next().unwrap_or(""));
@@ -127,6 +130,11 @@ fn jaro_winkler_bound(a: &str, b: &str) -> f64 {
 /// name ending in it.
 fn is_lone_surname(e: &Ent) -> bool {
     e.kind == EntityKind::Person && e.gaz_id.is_none() && !e.key.contains(' ')
+}
+
+/// The surname of a person known by a full name, which lone surnames join.
+fn full_name_surname(e: &Ent) -> Option<&str> {
+    (e.kind == EntityKind::Person && e.key.contains(' ')).then(|| surname(&e.key))
 }
 
 impl EntityResolver {
@@ -219,16 +227,15 @@ impl EntityResolver {
                 self.touched.push(idx);
             }
             let surf = m.surface.as_str();
-            // Aliases are names: a description (`Pentagon chief`, `the
-            // Russian MOD` aside) ends in a lowercase word.
-            let ends_as_name = surf
-                .rsplit(' ')
-                .next()
-                .and_then(|w| w.chars().next())
-                .is_some_and(|c| !c.is_lowercase());
+            // Aliases are names. Descriptions go: role mentions, and
+            // surfaces ending in a lowercase word (`Pentagon chief`).
             if m.resolution != "role"
                 && surf.chars().next().is_some_and(char::is_uppercase)
-                && ends_as_name
+                && surf
+                    .rsplit(' ')
+                    .next()
+                    .and_then(|w| w.chars().next())
+                    .is_some_and(|c| !c.is_lowercase())
                 && !surf.starts_with("The ")
                 && surf != e.name
                 && !e.aliases.contains(surf)
@@ -249,8 +256,7 @@ impl EntityResolver {
                 continue;
             }
             for &full in &self.touched {
-                let f = &self.ents[full as usize];
-                if f.kind == EntityKind::Person && f.key.contains(' ') && surname(&f.key) == l.key {
+                if full_name_surname(&self.ents[full as usize]) == Some(l.key.as_str()) {
                     *self.shared_articles.entry((lone, full)).or_default() += 1;
                 }
             }
@@ -290,8 +296,8 @@ impl EntityResolver {
         // with two candidates it stays apart rather than guess.
         let mut by_surname: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, e) in self.ents.iter().enumerate() {
-            if e.kind == EntityKind::Person && e.key.contains(' ') && e.mentions > 0 {
-                by_surname.entry(surname(&e.key)).or_default().push(i);
+            if let (Some(last), true) = (full_name_surname(e), e.mentions > 0) {
+                by_surname.entry(last).or_default().push(i);
             }
         }
         for (i, e) in self.ents.iter().enumerate() {

@@ -9,6 +9,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Int64Type};
 use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, SchemaRef};
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -192,7 +193,16 @@ fn format_cell(column: &dyn Array, row: usize, out: &mut String) {
     }
 }
 
-fn output_error(path: &Path, error: impl std::fmt::Display) -> Error {
+/// Opens a Parquet file written by this module for reading back, batch by
+/// batch (sorted runs in a merge, provisional mentions at commit).
+pub(super) fn read_parquet(path: &Path, batch_size: usize) -> Result<ParquetRecordBatchReader> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    ParquetRecordBatchReaderBuilder::try_new(file)
+        .and_then(|b| b.with_batch_size(batch_size).build())
+        .map_err(|e| output_error(path, e))
+}
+
+pub(super) fn output_error(path: &Path, error: impl std::fmt::Display) -> Error {
     Error::Output {
         path: path.to_path_buf(),
         message: error.to_string(),

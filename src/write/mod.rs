@@ -220,18 +220,8 @@ pub struct Manifest {
 
 /// Streams a Parquet file's record batches.
 fn for_each_batch(path: &Path, each: &mut dyn FnMut(RecordBatch) -> Result<()>) -> Result<()> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-        .and_then(|b| b.with_batch_size(8_192).build())
-        .map_err(|e| Error::Output {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-    for batch in reader {
-        each(batch.map_err(|e| Error::Output {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?)?;
+    for batch in formats::read_parquet(path, 8_192)? {
+        each(batch.map_err(|e| formats::output_error(path, e))?)?;
     }
     Ok(())
 }

@@ -9,16 +9,15 @@
 //! same for any thread count.
 
 use std::cmp::Ordering;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::Int64Type;
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::DataType;
-use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReader;
 
-use super::formats::{CsvFile, ParquetFile, ParquetOptions};
+use super::formats::{read_parquet, CsvFile, ParquetFile, ParquetOptions};
 use super::schema::Table;
 use crate::error::{Error, Result};
 
@@ -239,13 +238,7 @@ struct Cursor {
 
 impl Cursor {
     fn open(path: &Path, key_columns: &[usize]) -> Result<Option<Cursor>> {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-            .and_then(|b| b.with_batch_size(1_024).build())
-            .map_err(|e| Error::Output {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })?;
+        let reader = read_parquet(path, 1_024)?;
         let mut cursor = Cursor {
             reader,
             batch: RecordBatch::new_empty(std::sync::Arc::new(arrow_schema::Schema::empty())),

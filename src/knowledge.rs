@@ -79,23 +79,42 @@ fn line_of(text: &str, needle: &str) -> usize {
         .map_or(1, |i| i + 1)
 }
 
+/// Reads a TOML knowledge file (or its built-in copy) and compiles it; a
+/// problem is reported at the line of the key its message names.
+fn load_toml<T>(
+    configured: &str,
+    builtin: &'static str,
+    base_dir: &Path,
+    name: &str,
+    compile: impl FnOnce(&str) -> std::result::Result<T, String>,
+) -> Result<T> {
+    let (path, text) = read_source(configured, builtin, base_dir, name)?;
+    compile(&text).map_err(|message| Error::Data {
+        line: line_of(&text, &message),
+        path,
+        message,
+    })
+}
+
 impl Knowledge {
     /// Loads and compiles every knowledge file.
     pub fn load(config: &DataConfig, base_dir: &Path) -> Result<Knowledge> {
-        let (path, text) = read_source(&config.boilerplate, BUILTIN_BOILERPLATE, base_dir, "boilerplate.toml")?;
-        let boilerplate = BoilerplateRules::from_toml_str(&text).map_err(|message| Error::Data {
-            line: line_of(&text, &message),
-            path,
-            message,
-        })?;
+        let boilerplate = load_toml(
+            &config.boilerplate,
+            BUILTIN_BOILERPLATE,
+            base_dir,
+            "boilerplate.toml",
+            BoilerplateRules::from_toml_str,
+        )?;
         let (path, text) = read_source(&config.outlets, BUILTIN_OUTLETS, base_dir, "outlets.tsv")?;
         let outlets = OutletRegistry::from_tsv(&text).map_err(|(line, message)| Error::Data { path, line, message })?;
-        let (path, text) = read_source(&config.temporal, BUILTIN_TEMPORAL, base_dir, "lexicons/temporal.toml")?;
-        let temporal = TemporalLexicon::from_toml_str(&text).map_err(|message| Error::Data {
-            line: line_of(&text, &message),
-            path,
-            message,
-        })?;
+        let temporal = load_toml(
+            &config.temporal,
+            BUILTIN_TEMPORAL,
+            base_dir,
+            "lexicons/temporal.toml",
+            TemporalLexicon::from_toml_str,
+        )?;
         let (path, lexicon) = read_source(&config.names, BUILTIN_NAMES, base_dir, "lexicons/names.toml")?;
         let names = match config.gazetteer.as_str() {
             "" => NameKnowledge::from_strings(Some(BUILTIN_GAZETTEER), &lexicon),

@@ -424,30 +424,27 @@ impl TemporalLexicon {
             };
         }
 
-        let months = int_entries(&root, "months", 1, 12)?;
-        for (k, n) in &months {
-            let full = longest_form(&months, *n);
-            let e = w!(k);
-            e.month = *n as u32;
-            e.abbrev = k.len() < full;
-            // Abbreviations occur inside many words ("mar" in "market");
-            // they are reached through the day number next to them.
-            if !e.abbrev {
-                triggers.insert(k.clone());
+        // Months and weekdays: each name and its abbreviations. Abbreviations
+        // occur inside many words ("mar" in "market"); they are reached
+        // through the day number next to them, never as triggers.
+        type SetNumber = fn(&mut Word, u32);
+        let calendar_names: [(&str, i64, SetNumber); 2] = [
+            ("months", 12, |e, n| e.month = n),
+            ("weekdays", 7, |e, n| e.weekday = n),
+        ];
+        for (table, last, set_number) in calendar_names {
+            let names = int_entries(&root, table, 1, last)?;
+            for (k, n) in &names {
+                let e = w!(k);
+                set_number(e, *n as u32);
+                e.abbrev = k.len() < longest_form(&names, *n);
+                if !e.abbrev {
+                    triggers.insert(k.clone());
+                }
             }
         }
         for k in str_list(&root, "ambiguous_months", "words")? {
             w!(k).month_ambiguous = true;
-        }
-        let weekdays = int_entries(&root, "weekdays", 1, 7)?;
-        for (k, n) in &weekdays {
-            let full = longest_form(&weekdays, *n);
-            let e = w!(k);
-            e.weekday = *n as u32;
-            e.abbrev = k.len() < full;
-            if !e.abbrev {
-                triggers.insert(k.clone());
-            }
         }
         for k in str_list(&root, "ambiguous_weekdays", "words")? {
             w!(k).weekday_ambiguous = true;

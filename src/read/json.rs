@@ -6,7 +6,10 @@ use std::fmt;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -42,35 +45,167 @@ impl Record for Value {
     }
 }
 
-/// One record's JSON text and where it sits. The reader only finds record
-/// boundaries; workers parse them in parallel.
+/// One record and where it sits. The reader only finds record boundaries
+/// (and, inside an array, the members of each record); workers map the
+/// fields in parallel.
 #[derive(Debug)]
 pub struct JsonRecord {
-    /// The record's JSON text.
-    pub json: Vec<u8>,
+    /// The array file or JSON line the record sits in. An array's records
+    /// share it: copying each record out was a tenth of a skeleton run.
+    source: Arc<Vec<u8>>,
+    /// The record's members when the reader already split them (array
+    /// elements, split while the array is checked); `None` when the whole
+    /// of `source` is the record, still to be parsed.
+    members: Option<Vec<Member>>,
     /// Its id fallback and source.
     pub place: RecordPlace,
 }
 
-/// A JSON object whose members stay unparsed until a field is asked for:
-/// records carry many fields a run does not map (topics, places, ...), and
-/// skipping them costs a scan instead of a tree of allocations.
+impl JsonRecord {
+    /// Bytes of JSON text the record spans, for cutting batches.
+    pub fn text_bytes(&self) -> usize {
+        match &self.members {
+            None => self.source.len(),
+            Some(members) => members.iter().map(|m| m.value.len()).sum(),
+        }
+    }
+}
+
+/// One member of a JSON object: its key, and where its raw value sits.
+#[derive(Debug)]
+struct Member {
+    key: Key,
+    value: Range<usize>,
+}
+
+#[derive(Debug)]
+enum Key {
+    /// A key without escapes, as it sits in the source.
+    At(Range<usize>),
+    /// A key with escapes, decoded.
+    Decoded(String),
+}
+
+/// What one JSON value turned out to be while the reader split it.
+enum Element {
+    Object(Vec<Member>),
+    /// Anything else, named for the reject reason.
+    Other(&'static str),
+}
+
+fn not_an_object(kind: &str) -> String {
+    format!("record is {kind}, not a JSON object")
+}
+
+/// Byte offset of `part` in `base`, which it was borrowed from.
+fn offset_in(base: &[u8], part: &[u8]) -> usize {
+    let offset = part.as_ptr() as usize - base.as_ptr() as usize;
+    debug_assert!(offset + part.len() <= base.len());
+    offset
+}
+
+/// Splits a JSON value into members without building any tree: members stay
+/// unparsed until a field is asked for, because records carry many fields a
+/// run does not map (topics, places, ...).
+struct ElementSeed<'de> {
+    base: &'de [u8],
+}
+
+impl<'de> DeserializeSeed<'de> for ElementSeed<'de> {
+    type Value = Element;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Element, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ElementSeed<'de> {
+    type Value = Element;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a record")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Element, A::Error> {
+        // News records have about a dozen members; growing from empty cost a
+        // few reallocations per record.
+        let mut members = Vec::with_capacity(16);
+        while let Some(key) = map.next_key_seed(KeySeed { base: self.base })? {
+            let raw: &'de RawValue = map.next_value()?;
+            let value = offset_in(self.base, raw.get().as_bytes());
+            members.push(Member {
+                key,
+                value: value..value + raw.get().len(),
+            });
+        }
+        Ok(Element::Object(members))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Element, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Element::Other("an array"))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Element, E> {
+        Ok(Element::Other("a string"))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Element, E> {
+        Ok(Element::Other("a number"))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Element, E> {
+        Ok(Element::Other("a number"))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Element, E> {
+        Ok(Element::Other("a number"))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Element, E> {
+        Ok(Element::Other("a boolean"))
+    }
+    fn visit_unit<E>(self) -> Result<Element, E> {
+        Ok(Element::Other("null"))
+    }
+}
+
+struct KeySeed<'de> {
+    base: &'de [u8],
+}
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'de> {
+    type Value = Key;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed<'de> {
+    type Value = Key;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a key")
+    }
+    fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key, E> {
+        let at = offset_in(self.base, key.as_bytes());
+        Ok(Key::At(at..at + key.len()))
+    }
+    fn visit_str<E>(self, key: &str) -> Result<Key, E> {
+        Ok(Key::Decoded(key.to_owned()))
+    }
+}
+
+/// A record's members over the text they sit in.
 struct LazyObject<'a> {
-    members: Vec<(&'a str, &'a RawValue)>,
+    source: &'a [u8],
+    members: &'a [Member],
 }
 
 impl<'a> LazyObject<'a> {
-    fn parse(json: &'a [u8]) -> Option<LazyObject<'a>> {
-        // Keys with escapes cannot be borrowed; such records take the
-        // general path.
-        let members: std::collections::BTreeMap<&'a str, &'a RawValue> = serde_json::from_slice(json).ok()?;
-        Some(LazyObject {
-            members: members.into_iter().collect(),
-        })
+    fn key(&self, member: &'a Member) -> &'a [u8] {
+        match &member.key {
+            Key::At(range) => &self.source[range.clone()],
+            Key::Decoded(key) => key.as_bytes(),
+        }
     }
 
-    fn get(&self, key: &str) -> Option<&'a RawValue> {
-        self.members.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    /// The raw value of `key`; the last one wins when a key repeats, as
+    /// serde_json's maps have it.
+    fn get(&self, key: &str) -> Option<&'a str> {
+        let member = self.members.iter().rev().find(|m| self.key(m) == key.as_bytes())?;
+        // The reader's parse checked the value; this cannot fail.
+        std::str::from_utf8(&self.source[member.value.clone()]).ok()
     }
 }
 
@@ -82,16 +217,24 @@ impl Record for LazyObject<'_> {
         };
         let raw = self.get(head)?;
         if rest.is_none() {
-            if let Some(text) = unescape_string(raw.get()) {
+            if let Some(text) = unescape_string(raw) {
                 return Some(FieldValue::One(text));
             }
         }
-        let mut value: Value = serde_json::from_str(raw.get()).ok()?;
+        let mut value: Value = serde_json::from_str(raw).ok()?;
         match rest {
             Some(rest) => value.field(rest, true),
             None => value.field("", true),
         }
     }
+}
+
+/// Splits a whole JSON text that should be one object.
+fn split_record(json: &[u8]) -> Option<Element> {
+    let mut deserializer = serde_json::Deserializer::from_slice(json);
+    let element = ElementSeed { base: json }.deserialize(&mut deserializer).ok()?;
+    deserializer.end().ok()?;
+    Some(element)
 }
 
 /// Decodes a JSON string literal in one pass into a buffer of the right
@@ -141,43 +284,39 @@ fn unescape_string(literal: &str) -> Option<String> {
 /// Parses a record and maps its fields to an article.
 pub fn parse_record(record: JsonRecord, fields: &FieldMap) -> Result<RawArticle, RejectRow> {
     let place = record.place;
-    if let Some(mut object) = LazyObject::parse(&record.json) {
-        return to_article(&mut object, fields, &place, "UTF-8").map_err(|reason| RejectRow {
-            source: place.source.clone(),
-            reason,
-        });
-    }
-    let mut value: Value = serde_json::from_slice(&record.json).map_err(|e| RejectRow {
-        source: place.source.clone(),
-        reason: match place.format {
-            InputFormat::JsonLines => format!("malformed JSON line: {e}"),
-            _ => format!("malformed JSON: {e}"),
-        },
-    })?;
-    if !value.is_object() {
-        let kind = match value {
-            Value::Array(_) => "an array",
-            Value::String(_) => "a string",
-            Value::Number(_) => "a number",
-            Value::Bool(_) => "a boolean",
-            _ => "null",
-        };
-        return Err(RejectRow {
-            source: place.source,
-            reason: format!("record is {kind}, not a JSON object"),
-        });
-    }
-    to_article(&mut value, fields, &place, "UTF-8").map_err(|reason| RejectRow {
+    let reject = |reason: String| RejectRow {
         source: place.source.clone(),
         reason,
-    })
+    };
+    let split;
+    let members = match &record.members {
+        Some(members) => members,
+        None => match split_record(&record.source) {
+            Some(Element::Object(members)) => {
+                split = members;
+                &split
+            }
+            Some(Element::Other(kind)) => return Err(reject(not_an_object(kind))),
+            None => {
+                // Parsed again only to say what is wrong.
+                let e = serde_json::from_slice::<IgnoredAny>(&record.source).err();
+                let e = e.map_or_else(|| "trailing characters".to_owned(), |e| e.to_string());
+                return Err(reject(match place.format {
+                    InputFormat::JsonLines => format!("malformed JSON line: {e}"),
+                    _ => format!("malformed JSON: {e}"),
+                }));
+            }
+        },
+    };
+    let mut object = LazyObject {
+        source: &record.source,
+        members,
+    };
+    to_article(&mut object, fields, &place, "UTF-8").map_err(reject)
 }
 
-fn emit_record(json: &[u8], place: RecordPlace, emit: &mut dyn FnMut(Input)) {
-    emit(Input::JsonRecord(Box::new(JsonRecord {
-        json: json.to_vec(),
-        place,
-    })));
+fn emit_record(source: Arc<Vec<u8>>, members: Option<Vec<Member>>, place: RecordPlace, emit: &mut dyn FnMut(Input)) {
+    emit(Input::JsonRecord(Box::new(JsonRecord { source, members, place })));
 }
 
 /// Reads a `.json` file: an object is one record, an array many.
@@ -202,18 +341,23 @@ pub fn read_json(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(I
                 source: rel_path.to_owned(),
                 format: InputFormat::Json,
             };
-            emit(Input::JsonRecord(Box::new(JsonRecord { json: bytes, place })));
+            emit_record(Arc::new(bytes), None, place, emit);
         }
         Some(b'[') => {
+            let bytes = Arc::new(bytes);
             let mut count = 0u64;
             let seed = ArraySeed {
-                on_element: &mut |json: &[u8]| {
+                base: &bytes,
+                on_element: &mut |element: Element| {
                     count += 1;
-                    emit_record(
-                        json,
-                        RecordPlace::numbered(rel_path, stem, count, InputFormat::Json),
-                        emit,
-                    );
+                    let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
+                    match element {
+                        Element::Object(members) => emit_record(Arc::clone(&bytes), Some(members), place, emit),
+                        Element::Other(kind) => emit(Input::Reject(RejectRow {
+                            source: place.source,
+                            reason: not_an_object(kind),
+                        })),
+                    }
                 },
             };
             let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
@@ -233,27 +377,29 @@ pub fn read_json(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(I
     }
 }
 
-/// Visits a JSON array and hands each element's raw text to a callback: the
-/// array is checked for well-formedness here, without building any tree.
-struct ArraySeed<'f> {
-    on_element: &'f mut dyn FnMut(&[u8]),
+/// Visits a JSON array and hands each element, split into members, to a
+/// callback: the array is checked for well-formedness here, without
+/// building any tree.
+struct ArraySeed<'de, 'f> {
+    base: &'de [u8],
+    on_element: &'f mut dyn FnMut(Element),
 }
 
-impl<'de> DeserializeSeed<'de> for ArraySeed<'_> {
+impl<'de> DeserializeSeed<'de> for ArraySeed<'de, '_> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for ArraySeed<'_> {
+impl<'de> Visitor<'de> for ArraySeed<'de, '_> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of records")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(raw) = seq.next_element::<&'de RawValue>()? {
-            (self.on_element)(raw.get().as_bytes());
+        while let Some(element) = seq.next_element_seed(ElementSeed { base: self.base })? {
+            (self.on_element)(element);
         }
         Ok(())
     }
@@ -293,7 +439,8 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
         }
         records += 1;
         emit_record(
-            &line,
+            Arc::new(line.clone()),
+            None,
             RecordPlace::numbered(rel_path, stem, number, InputFormat::JsonLines),
             emit,
         );
@@ -313,6 +460,87 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RawText;
+
+    /// Id, text, title and outlet of an article; `source: reason` of a reject.
+    type Mapped = Result<(String, String, Option<String>, Option<String>), String>;
+
+    /// Reads `json` as a `.json` file and maps every record.
+    fn read_records(json: &str) -> Vec<Mapped> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        std::fs::write(&path, json).unwrap();
+        let fields = FieldMap {
+            title: vec!["title".into()],
+            outlet: vec!["meta.site".into()],
+            ..FieldMap::default()
+        };
+        let mut inputs = Vec::new();
+        read_json(&path, "a.json", "a", &mut |input| inputs.push(input));
+        inputs
+            .into_iter()
+            .map(|input| match input {
+                Input::JsonRecord(record) => match parse_record(*record, &fields) {
+                    Ok(article) => match article.body {
+                        RawText::Decoded { text, .. } => {
+                            Ok((article.article_id, text, article.meta.title, article.meta.outlet))
+                        }
+                        RawText::Bytes(_) => unreachable!("JSON text is decoded"),
+                    },
+                    Err(row) => Err(format!("{}: {}", row.source, row.reason)),
+                },
+                Input::Reject(row) => Err(format!("{}: {}", row.source, row.reason)),
+                Input::Article(_) => unreachable!("JSON gives records"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn array_elements_are_split_into_members_by_the_reader() {
+        let records = read_records(
+            r#"[{"t\u0069tle": "Escaped key", "text": "first", "text": "last \"wins\"", "meta": {"site": "S"}},
+               "loose", 7, null, [1, {"a": 2}], {"title": "No text"}, {"text": "plain"}]"#,
+        );
+        assert_eq!(
+            records,
+            vec![
+                Ok((
+                    "a-000001".into(),
+                    "last \"wins\"".into(),
+                    Some("Escaped key".into()),
+                    Some("S".into())
+                )),
+                Err("a.json#2: record is a string, not a JSON object".into()),
+                Err("a.json#3: record is a number, not a JSON object".into()),
+                Err("a.json#4: record is null, not a JSON object".into()),
+                Err("a.json#5: record is an array, not a JSON object".into()),
+                Err(
+                    "a.json#6: record has no text: none of the fields `text`, `maintext` holds a non-empty value"
+                        .into()
+                ),
+                Ok(("a-000007".into(), "plain".into(), None, None)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_lone_record_is_split_by_the_worker() {
+        assert_eq!(
+            read_records(r#" {"id": "x1", "text": "caf\u00e9", "meta": {"site": "S"}} "#),
+            vec![Ok(("x1".into(), "café".into(), None, Some("S".into())))]
+        );
+        let broken = read_records(r#"{"text": "a", }"#);
+        assert!(
+            matches!(&broken[..], [Err(e)] if e.starts_with("a.json: malformed JSON: key must be a string")),
+            "{broken:?}"
+        );
+        assert_eq!(
+            read_records(r#"{"text": "a"} {"#),
+            vec![Err(
+                "a.json: malformed JSON: trailing characters at line 1 column 15".into()
+            )]
+        );
+    }
 
     #[test]
     fn string_literals_unescape_like_serde_json() {

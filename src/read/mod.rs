@@ -30,7 +30,7 @@ impl Input {
     pub fn text_bytes(&self) -> usize {
         match self {
             Input::Article(a) => a.body.len(),
-            Input::JsonRecord(r) => r.json.len(),
+            Input::JsonRecord(r) => r.text_bytes(),
             Input::Reject(_) => 0,
         }
     }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Int64Type};
-use arrow_array::{Array, RecordBatch};
+use arrow_array::{Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ArrowWriter;
@@ -131,20 +131,27 @@ impl CsvFile {
         })
     }
 
-    /// Appends a batch's rows.
+    /// Appends a batch's rows. Text cells go to the CSV writer straight
+    /// from the Arrow buffers; only other cells are formatted first.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        let mut record = csv::StringRecord::new();
+        let columns: Vec<CsvColumn> = batch.columns().iter().map(|c| CsvColumn::new(c.as_ref())).collect();
         let mut cell = String::new();
+        let fail = |e: csv::Error| output_error(&self.path, e);
         for row in 0..batch.num_rows() {
-            record.clear();
-            for column in batch.columns() {
-                cell.clear();
-                format_cell(column.as_ref(), row, &mut cell);
-                record.push_field(&cell);
+            for column in &columns {
+                match column {
+                    CsvColumn::Text(strings) if strings.is_valid(row) => {
+                        self.writer.write_field(strings.value(row)).map_err(fail)?
+                    }
+                    CsvColumn::Text(_) => self.writer.write_field("").map_err(fail)?,
+                    CsvColumn::Other(array) => {
+                        cell.clear();
+                        format_cell(*array, row, &mut cell);
+                        self.writer.write_field(&cell).map_err(fail)?;
+                    }
+                }
             }
-            self.writer
-                .write_record(&record)
-                .map_err(|e| output_error(&self.path, e))?;
+            self.writer.write_record(None::<&[u8]>).map_err(fail)?;
         }
         Ok(())
     }
@@ -160,6 +167,21 @@ impl CsvFile {
             .map_err(|e| Error::io(&self.path, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(&self.path, e))?;
         Ok(self.path)
+    }
+}
+
+/// A column as the CSV writer reads it.
+enum CsvColumn<'a> {
+    Text(&'a StringArray),
+    Other(&'a dyn Array),
+}
+
+impl<'a> CsvColumn<'a> {
+    fn new(column: &'a dyn Array) -> Self {
+        match column.data_type() {
+            DataType::Utf8 => CsvColumn::Text(column.as_string::<i32>()),
+            _ => CsvColumn::Other(column),
+        }
     }
 }
 

@@ -52,7 +52,7 @@ impl Record for Value {
 pub struct JsonRecord {
     /// The array file or JSON line the record sits in. An array's records
     /// share it: copying each record out was a tenth of a skeleton run.
-    source: Arc<Vec<u8>>,
+    source: Source,
     /// The record's members when the reader already split them (array
     /// elements, split while the array is checked); `None` when the whole
     /// of `source` is the record, still to be parsed.
@@ -65,8 +65,57 @@ impl JsonRecord {
     /// Bytes of JSON text the record spans, for cutting batches.
     pub fn text_bytes(&self) -> usize {
         match &self.members {
-            None => self.source.len(),
+            None => self.source.bytes().len(),
             Some(members) => members.iter().map(|m| m.value.len()).sum(),
+        }
+    }
+}
+
+/// JSON text as read. Text checked as UTF-8 once, as a whole, is parsed
+/// without serde_json checking every string again (its `from_str` path);
+/// anything else is parsed as bytes, where a bad byte is a JSON error.
+#[derive(Debug, Clone)]
+enum Source {
+    Text(Arc<String>),
+    Bytes(Arc<Vec<u8>>),
+}
+
+impl Source {
+    fn new(bytes: Vec<u8>) -> Source {
+        match String::from_utf8(bytes) {
+            Ok(text) => Source::Text(Arc::new(text)),
+            Err(e) => Source::Bytes(Arc::new(e.into_bytes())),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Source::Text(text) => text.as_bytes(),
+            Source::Bytes(bytes) => bytes,
+        }
+    }
+
+    /// A range that the parser found to be a JSON value or key.
+    fn str(&self, range: Range<usize>) -> Option<&str> {
+        match self {
+            Source::Text(text) => text.get(range),
+            Source::Bytes(bytes) => std::str::from_utf8(&bytes[range]).ok(),
+        }
+    }
+
+    /// Runs `seed` over the whole source, which must hold nothing else.
+    fn parse<'a, T>(&'a self, seed: impl DeserializeSeed<'a, Value = T>) -> serde_json::Result<T> {
+        match self {
+            Source::Text(text) => {
+                let mut deserializer = serde_json::Deserializer::from_str(text);
+                let value = seed.deserialize(&mut deserializer)?;
+                deserializer.end().map(|()| value)
+            }
+            Source::Bytes(bytes) => {
+                let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+                let value = seed.deserialize(&mut deserializer)?;
+                deserializer.end().map(|()| value)
+            }
         }
     }
 }
@@ -188,14 +237,14 @@ impl<'de> Visitor<'de> for KeySeed<'de> {
 
 /// A record's members over the text they sit in.
 struct LazyObject<'a> {
-    source: &'a [u8],
+    source: &'a Source,
     members: &'a [Member],
 }
 
 impl<'a> LazyObject<'a> {
     fn key(&self, member: &'a Member) -> &'a [u8] {
         match &member.key {
-            Key::At(range) => &self.source[range.clone()],
+            Key::At(range) => &self.source.bytes()[range.clone()],
             Key::Decoded(key) => key.as_bytes(),
         }
     }
@@ -204,8 +253,8 @@ impl<'a> LazyObject<'a> {
     /// serde_json's maps have it.
     fn get(&self, key: &str) -> Option<&'a str> {
         let member = self.members.iter().rev().find(|m| self.key(m) == key.as_bytes())?;
-        // The reader's parse checked the value; this cannot fail.
-        std::str::from_utf8(&self.source[member.value.clone()]).ok()
+        // The parse found a JSON value there: this cannot fail.
+        self.source.str(member.value.clone())
     }
 }
 
@@ -227,14 +276,6 @@ impl Record for LazyObject<'_> {
             None => value.field("", true),
         }
     }
-}
-
-/// Splits a whole JSON text that should be one object.
-fn split_record(json: &[u8]) -> Option<Element> {
-    let mut deserializer = serde_json::Deserializer::from_slice(json);
-    let element = ElementSeed { base: json }.deserialize(&mut deserializer).ok()?;
-    deserializer.end().ok()?;
-    Some(element)
 }
 
 /// Decodes a JSON string literal in one pass into a buffer of the right
@@ -291,16 +332,15 @@ pub fn parse_record(record: JsonRecord, fields: &FieldMap) -> Result<RawArticle,
     let split;
     let members = match &record.members {
         Some(members) => members,
-        None => match split_record(&record.source) {
-            Some(Element::Object(members)) => {
+        None => match record.source.parse(ElementSeed {
+            base: record.source.bytes(),
+        }) {
+            Ok(Element::Object(members)) => {
                 split = members;
                 &split
             }
-            Some(Element::Other(kind)) => return Err(reject(not_an_object(kind))),
-            None => {
-                // Parsed again only to say what is wrong.
-                let e = serde_json::from_slice::<IgnoredAny>(&record.source).err();
-                let e = e.map_or_else(|| "trailing characters".to_owned(), |e| e.to_string());
+            Ok(Element::Other(kind)) => return Err(reject(not_an_object(kind))),
+            Err(e) => {
                 return Err(reject(match place.format {
                     InputFormat::JsonLines => format!("malformed JSON line: {e}"),
                     _ => format!("malformed JSON: {e}"),
@@ -315,7 +355,7 @@ pub fn parse_record(record: JsonRecord, fields: &FieldMap) -> Result<RawArticle,
     to_article(&mut object, fields, &place, "UTF-8").map_err(reject)
 }
 
-fn emit_record(source: Arc<Vec<u8>>, members: Option<Vec<Member>>, place: RecordPlace, emit: &mut dyn FnMut(Input)) {
+fn emit_record(source: Source, members: Option<Vec<Member>>, place: RecordPlace, emit: &mut dyn FnMut(Input)) {
     emit(Input::JsonRecord(Box::new(JsonRecord { source, members, place })));
 }
 
@@ -341,18 +381,18 @@ pub fn read_json(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(I
                 source: rel_path.to_owned(),
                 format: InputFormat::Json,
             };
-            emit_record(Arc::new(bytes), None, place, emit);
+            emit_record(Source::new(bytes), None, place, emit);
         }
         Some(b'[') => {
-            let bytes = Arc::new(bytes);
+            let source = Source::new(bytes);
             let mut count = 0u64;
             let seed = ArraySeed {
-                base: &bytes,
+                base: source.bytes(),
                 on_element: &mut |element: Element| {
                     count += 1;
                     let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
                     match element {
-                        Element::Object(members) => emit_record(Arc::clone(&bytes), Some(members), place, emit),
+                        Element::Object(members) => emit_record(source.clone(), Some(members), place, emit),
                         Element::Other(kind) => emit(Input::Reject(RejectRow {
                             source: place.source,
                             reason: not_an_object(kind),
@@ -360,9 +400,7 @@ pub fn read_json(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(I
                     }
                 },
             };
-            let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-            let result = seed.deserialize(&mut deserializer).and_then(|_| deserializer.end());
-            if let Err(e) = result {
+            if let Err(e) = source.parse(seed) {
                 // Records before the fault were emitted; the rest of the file
                 // cannot be parsed and is rejected as a whole.
                 emit(Input::Reject(RejectRow {
@@ -439,7 +477,7 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
         }
         records += 1;
         emit_record(
-            Arc::new(line.clone()),
+            Source::new(line.clone()),
             None,
             RecordPlace::numbered(rel_path, stem, number, InputFormat::JsonLines),
             emit,
@@ -466,7 +504,7 @@ mod tests {
     type Mapped = Result<(String, String, Option<String>, Option<String>), String>;
 
     /// Reads `json` as a `.json` file and maps every record.
-    fn read_records(json: &str) -> Vec<Mapped> {
+    fn read_records(json: impl AsRef<[u8]>) -> Vec<Mapped> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.json");
         std::fs::write(&path, json).unwrap();
@@ -524,6 +562,17 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_is_not_utf8_is_read_up_to_the_bad_byte() {
+        let records = read_records(b"[{\"text\": \"good\"}, {\"text\": \"caf\xE9\"}, {\"text\": \"lost\"}]");
+        assert_eq!(records.len(), 2, "{records:?}");
+        assert_eq!(records[0], Ok(("a-000001".into(), "good".into(), None, None)));
+        assert!(
+            matches!(&records[1], Err(e) if e.starts_with("a.json#2: malformed JSON after 1 good record(s): invalid unicode")),
+            "{records:?}"
+        );
+    }
+
+    #[test]
     fn a_lone_record_is_split_by_the_worker() {
         assert_eq!(
             read_records(r#" {"id": "x1", "text": "caf\u00e9", "meta": {"site": "S"}} "#),
@@ -531,7 +580,7 @@ mod tests {
         );
         let broken = read_records(r#"{"text": "a", }"#);
         assert!(
-            matches!(&broken[..], [Err(e)] if e.starts_with("a.json: malformed JSON: key must be a string")),
+            matches!(&broken[..], [Err(e)] if e.starts_with("a.json: malformed JSON: trailing comma")),
             "{broken:?}"
         );
         assert_eq!(

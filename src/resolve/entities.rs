@@ -433,6 +433,13 @@ impl EntityResolver {
             return (i, variant);
         }
         if m.kind == EntityKind::Person {
+            // Speaker labels and lists print the surname first ("Gerasimov
+            // Valery"): a two-word name meets its reversed form.
+            if let Some((a, b)) = key.split_once(' ').filter(|(_, b)| !b.contains(' ')) {
+                if let Some(&i) = self.by_key.get(&(m.kind, format!("{b} {a}"))) {
+                    return (i, true);
+                }
+            }
             if let Some(list) = self.buckets.get(&bucket_of(&key)) {
                 // Lowest index wins: gazetteer first, then first seen.
                 if let Some(&i) = list.iter().find(|&&i| variant_of(&self.ents[i].key, &key)) {
@@ -896,6 +903,25 @@ defense-minister\tRU\tperson/andrei-belousov\t2024-05-12\t\t\n";
         assert_ne!(
             id_of(&per, &r, 0, "Tomas Novak"),
             id_of(&per, &r, 1, "The President of Ruritania")
+        );
+    }
+
+    #[test]
+    fn a_surname_first_name_meets_its_usual_order() {
+        let k = NameKnowledge::from_strings(None, LEX).unwrap();
+        let arts = [
+            ("a", "Chief of the General Staff Valery Gerasimov spoke."),
+            ("b", "Later Gerasimov Valery replied in full."),
+            ("c", "Later Valery Gerasimova replied in full."),
+        ];
+        let (per, r) = run(&k, &arts);
+        assert_eq!(
+            id_of(&per, &r, 0, "Valery Gerasimov"),
+            id_of(&per, &r, 1, "Gerasimov Valery")
+        );
+        assert_ne!(
+            id_of(&per, &r, 0, "Valery Gerasimov"),
+            id_of(&per, &r, 2, "Valery Gerasimova")
         );
     }
 }

@@ -97,6 +97,7 @@ pub struct EntityResolver {
     titles: FxHashMap<String, Vec<TitleSeen>>,
     title_index: FxHashMap<String, (String, usize)>,
     title_buf: String,
+    swap_buf: String,
     /// Familiar given names and their formal forms (folded), from the lexicon.
     nicknames: HashMap<String, String, WordBuild>,
 }
@@ -203,6 +204,7 @@ impl EntityResolver {
             titles: FxHashMap::default(),
             title_index: FxHashMap::default(),
             title_buf: String::new(),
+            swap_buf: String::new(),
         };
         for g in &k.entities {
             let idx = r.add(Some(g.id.clone()), g.kind, &g.name);
@@ -436,7 +438,15 @@ impl EntityResolver {
             // Speaker labels and lists print the surname first ("Gerasimov
             // Valery"): a two-word name meets its reversed form.
             if let Some((a, b)) = key.split_once(' ').filter(|(_, b)| !b.contains(' ')) {
-                if let Some(&i) = self.by_key.get(&(m.kind, format!("{b} {a}"))) {
+                // The probe key lives in a reused buffer: no allocation per name.
+                let mut probe = (m.kind, std::mem::take(&mut self.swap_buf));
+                probe.1.clear();
+                probe.1.push_str(b);
+                probe.1.push(' ');
+                probe.1.push_str(a);
+                let hit = self.by_key.get(&probe).copied();
+                self.swap_buf = probe.1;
+                if let Some(i) = hit {
                     return (i, true);
                 }
             }

@@ -37,6 +37,77 @@ pub struct Mention {
     /// The article-local canonical name of the cluster this mention belongs to.
     pub canonical: String,
     pub resolution: &'static str,
+    /// The title a person was named with, or the role an open description
+    /// names: the cross-article resolver learns who holds which role from
+    /// the first and resolves the second.
+    pub role: Option<Box<RoleSig>>,
+}
+
+/// What a title ("President of Russia Vladimir Putin") or a role
+/// description ("the Russian President") says about a person.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleSig {
+    pub head: String,
+    pub mods: Vec<String>,
+    /// Modifiers of a lower office ("deputy"), which a description must
+    /// carry too.
+    pub lower: Vec<String>,
+    pub qual: Vec<String>,
+    pub country: Option<String>,
+    pub date: Option<NaiveDate>,
+    /// A description that no person of its article fits: the cross-article
+    /// resolver gives it the person titled that way nearest in time.
+    pub open: bool,
+}
+
+impl RoleSig {
+    fn new(sig: Sig, date: Option<NaiveDate>, open: bool, k: &NameKnowledge) -> Box<RoleSig> {
+        let lower = sig.mods.iter().filter(|m| k.is(LOWER_RANK, m)).cloned().collect();
+        Box::new(RoleSig {
+            head: sig.head,
+            mods: sig.mods,
+            lower,
+            qual: sig.qual,
+            country: sig.country,
+            date,
+            open,
+        })
+    }
+
+    /// The head nouns of titles this description may fit ("the Russian
+    /// leader" is its president, chancellor or prime minister).
+    pub fn title_heads(&self) -> &'static [&'static str] {
+        match self.head.as_str() {
+            "leader" => &["leader", "president", "chancellor", "minister"],
+            _ => &[],
+        }
+    }
+
+    /// This description fits title `t` seen in another article: same head,
+    /// its modifiers among the title's and the title's lower rank in it,
+    /// and the same qualifiers both ways (across articles a looser match
+    /// would take "the Head of the Office" for the head of any office). A
+    /// description without a qualifier ("the President") fits nobody: only
+    /// its own article could say whose role it is.
+    pub fn describes(&self, t: &RoleSig) -> bool {
+        if self.qual.is_empty() {
+            return false;
+        }
+        let head_ok = self.head == t.head
+            || self.head == "leader"
+                && (matches!(t.head.as_str(), "president" | "chancellor")
+                    || t.head == "minister" && t.mods.iter().any(|m| m == "prime"));
+        if !head_ok || !self.mods.iter().all(|m| t.mods.contains(m)) || !t.lower.iter().all(|m| self.mods.contains(m)) {
+            return false;
+        }
+        if let (Some(a), Some(b)) = (&self.country, &t.country) {
+            if a != b {
+                return false;
+            }
+        }
+        let covered = |a: &[String], b: &[String]| a.iter().all(|q| b.iter().any(|x| qual_word_match(q, x)));
+        covered(&self.qual, &t.qual) && covered(&t.qual, &self.qual)
+    }
 }
 
 pub struct GazetteerText<'a> {
@@ -59,6 +130,10 @@ struct Lexicon {
     non_referring_before: Vec<String>,
     title_connectors: Vec<String>,
     lower_ranks: Vec<String>,
+    #[serde(default)]
+    demonyms: Vec<String>,
+    #[serde(default)]
+    nicknames: HashMap<String, String>,
 }
 
 pub(crate) struct GazEntity {
@@ -97,10 +172,12 @@ pub struct NameKnowledge {
     /// Some gazetteer person name is a single word.
     one_word_people: bool,
     /// Folded surname -> person, None when two gazetteer people share it.
-    person_by_surname: HashMap<String, Option<u32>>,
+    person_by_surname: HashMap<String, Option<u32>, WordBuild>,
     /// Lowercase word -> its word-list bits and the gazetteer phrases it
     /// starts, so that a token is classified with one probe.
     words: WordTable,
+    /// Folded familiar given name -> folded formal one (`joe` -> `joseph`).
+    nicknames: HashMap<String, String, WordBuild>,
 }
 
 // Word-list bits of `NameKnowledge::classes`.
@@ -114,6 +191,7 @@ const PLACE_PREP: u16 = 64;
 const NON_REF: u16 = 128;
 const CONNECT: u16 = 256;
 const LOWER_RANK: u16 = 512;
+const DEMONYM: u16 = 1024;
 
 /// What the name finder knows about one lowercase word: its word-list bits
 /// and the gazetteer phrases that start with it. Keying phrases by their
@@ -410,6 +488,7 @@ impl NameKnowledge {
             (lex.non_referring_before, NON_REF),
             (lex.title_connectors, CONNECT),
             (lex.lower_ranks, LOWER_RANK),
+            (lex.demonyms, DEMONYM),
         ] {
             for w in list {
                 words.entry(w.to_lowercase().into()).or_default().cls |= bit;
@@ -423,8 +502,9 @@ impl NameKnowledge {
             country_words: HashMap::default(),
             person_by_fold: HashMap::default(),
             one_word_people: false,
-            person_by_surname: HashMap::new(),
+            person_by_surname: HashMap::default(),
             words: WordTable::default(),
+            nicknames: lex.nicknames.iter().map(|(a, b)| (fold_key(a), fold_key(b))).collect(),
         };
         if let Some(g) = gazetteer {
             k.load_gazetteer(&g, &mut words)?;
@@ -561,6 +641,17 @@ impl NameKnowledge {
     }
 
     /// The word-list bits of one word, matched case-insensitively.
+    /// The key under which a person's name is matched across articles: the
+    /// folded name with a familiar first given name made formal, so that
+    /// "Joe Biden" and "Joseph Biden" meet. A lone word stays as it is.
+    pub fn person_key(&self, name: &str) -> String {
+        formal_key(&self.nicknames, fold_key(name))
+    }
+
+    pub(crate) fn nicknames(&self) -> &HashMap<String, String, WordBuild> {
+        &self.nicknames
+    }
+
     fn class(&self, word: &str) -> u16 {
         self.entry(word).map_or(0, |e| e.cls)
     }
@@ -571,6 +662,17 @@ impl NameKnowledge {
 
     fn is(&self, bits: u16, word: &str) -> bool {
         self.class(word) & bits != 0
+    }
+}
+
+/// A folded name with its familiar first given name made formal.
+pub(crate) fn formal_key(nicknames: &HashMap<String, String, WordBuild>, key: String) -> String {
+    let Some((first, rest)) = key.split_once(' ') else {
+        return key;
+    };
+    match nicknames.get(first) {
+        Some(formal) => format!("{formal} {rest}"),
+        None => key,
     }
 }
 
@@ -1021,6 +1123,8 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
     let mut by_last: HashMap<String, Vec<usize>, WordBuild> = HashMap::default();
     let mut first_multi: HashMap<String, usize, WordBuild> = HashMap::default();
     let mut cl_of: Vec<Option<usize>> = vec![None; cands.len()];
+    // Parsed titles by start, for the mentions' roles.
+    let mut title_sigs: Vec<(usize, Sig)> = Vec::new();
     let (mut key, mut sorted, mut scratch) = (String::new(), String::new(), Vec::new());
     for (ci, c) in cands.iter().enumerate() {
         if c.kind != EntityKind::Person || c.weak {
@@ -1082,6 +1186,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
         clusters[idx].starts.push(c.s);
         if let Some((ts, te)) = c.title {
             if let Some(sig) = parse_sig(&text[ts..te], k) {
+                title_sigs.push((ts, sig.clone()));
                 clusters[idx].sigs.push(sig);
             }
         }
@@ -1126,17 +1231,28 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             clusters[idx].starts.push(c.s);
             if let Some((ts, te)) = c.title {
                 if let Some(sig) = parse_sig(&text[ts..te], k) {
+                    title_sigs.push((ts, sig.clone()));
                     clusters[idx].sigs.push(sig);
                 }
             }
         } else if ntok == 1 {
             // A title before a lone word ("Secretary Austin") is a person, but
             // only the gazetteer can say who; a weak word needs it too.
-            if let Some(&Some(p)) = k.person_by_surname.get(key.as_str()) {
-                c.ent = Some(p);
-                c.canonical = Cow::Borrowed(&k.entities[p as usize].name);
-                c.resolution = "gazetteer";
-                c.weak = false;
+            match k.person_by_surname.get(key.as_str()) {
+                Some(&Some(p)) => {
+                    c.ent = Some(p);
+                    c.canonical = Cow::Borrowed(&k.entities[p as usize].name);
+                    c.resolution = "gazetteer";
+                    c.weak = false;
+                }
+                // A surname two known people share is still a person's
+                // ("the Biden administration"); the cross-article resolver
+                // joins it to the one of them the corpus names.
+                Some(None) if c.weak => {
+                    c.canonical = Cow::Borrowed(&text[c.s..c.e]);
+                    c.weak = false;
+                }
+                _ => {}
             }
         }
     }
@@ -1151,7 +1267,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
     // "his Russian counterpart", "Mr President") resolved to a person of this
     // article whose title fits.
     let article_country = {
-        let mut counts: HashMap<&str, usize> = HashMap::new();
+        let mut counts: HashMap<&str, usize, WordBuild> = HashMap::default();
         for c in &cands {
             if let (EntityKind::Person, Some(e)) = (c.kind, c.ent) {
                 *counts.entry(k.entities[e as usize].country.as_str()).or_default() += 1;
@@ -1190,19 +1306,51 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
         let Some(h) = holder else { continue };
         gdescs.push((ds.unwrap_or(start), after_e.unwrap_or(e), h, explicit));
     }
-    let name_spans: Vec<(usize, usize)> = cands
+    // (start, end, start of its title, index in `cands`) of each name.
+    let name_spans: Vec<(usize, usize, Option<usize>, usize)> = cands
         .iter()
+        .enumerate()
         // A lone unresolved capitalised word may be a qualifier the
         // description absorbs ("his Russian counterpart").
-        .filter(|c| c.kind == EntityKind::Person && (c.ent.is_some() || text[c.s..c.e].contains(' ')))
-        .map(|c| (c.s, c.e))
+        .filter(|(_, c)| c.kind == EntityKind::Person && (c.ent.is_some() || text[c.s..c.e].contains(' ')))
+        .map(|(ci, c)| (c.s, c.e, c.title.map(|t| t.0), ci))
         .collect();
     let mut descs: Vec<Cand> = Vec::new();
+    // Signatures of open descriptions, by start.
+    let mut open_sigs: Vec<(usize, Sig)> = Vec::new();
     for (ds, de, sig) in find_descriptions(text, &toks, k) {
-        // A description never overlaps or directly precedes a name.
         let lo = name_spans.partition_point(|n| n.1 <= ds);
-        if name_spans.get(lo).is_some_and(|n| n.0 <= de + 2) {
-            continue;
+        if let Some(&(ns, _, ts, ci)) = name_spans.get(lo) {
+            // An apposition names the person it describes: "his Russian
+            // counterpart, Minister of Defense Sergei Shoygu".
+            let title_gap = |from: usize| {
+                from <= ns
+                    && text[from..ns].split(' ').all(|w| {
+                        w.is_empty()
+                            || w.starts_with(char::is_uppercase)
+                            || k.is(CONNECT | TITLE, w) && w.chars().all(|c| c.is_alphanumeric() || c == '.')
+                    })
+            };
+            if text[de..].starts_with(", ") && (ns == de + 2 || ts == Some(de + 2) || ns < de + 80 && title_gap(de + 2))
+            {
+                let c = &cands[ci];
+                descs.push(Cand {
+                    s: ds,
+                    e: de,
+                    kind: EntityKind::Person,
+                    ent: c.ent,
+                    canonical: c.canonical.clone(),
+                    resolution: "coreference",
+                    weak: false,
+                    title: None,
+                });
+                continue;
+            }
+            // Otherwise a description never overlaps or directly precedes
+            // a name in its sentence.
+            if ns <= de || ns <= de + 2 && !text[de..ns].contains(['.', '!', '?']) {
+                continue;
+            }
         }
         let Some(idx) = resolve_description(&sig, ds, &clusters, k) else {
             // No titled person fits; the gazetteer may still know the role.
@@ -1216,7 +1364,25 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
                     .and_then(|&g| k.holder(&[g], Some(code), date))
                 {
                     gdescs.push((ds, de, h, true));
+                    continue;
                 }
+            }
+            // A definite description with a qualifier ("the President of
+            // Russia") names one office holder even when this article never
+            // titles him: the cross-article resolver looks for him.
+            let definite = text[ds..].get(..4).is_some_and(|w| w.eq_ignore_ascii_case("the "));
+            if definite && !sig.qual.is_empty() && sig.head != "counterpart" {
+                descs.push(Cand {
+                    s: ds,
+                    e: de,
+                    kind: EntityKind::Person,
+                    ent: None,
+                    canonical: Cow::Borrowed(&text[ds + 4..de]),
+                    resolution: "role",
+                    weak: false,
+                    title: None,
+                });
+                open_sigs.push((ds, sig));
             }
             continue;
         };
@@ -1237,7 +1403,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
     for (s, e, h, explicit) in gdescs {
         let over = descs.iter().position(|d| d.s < e && s < d.e);
         match over {
-            Some(i) if explicit => {
+            Some(i) if explicit || descs[i].ent.is_none() => {
                 descs.swap_remove(i);
             }
             Some(_) => continue,
@@ -1255,6 +1421,14 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             title: None,
         });
     }
+    // Descriptions resolved here teach the cross-article resolver their
+    // role too.
+    let mut desc_starts: Vec<usize> = descs
+        .iter()
+        .filter(|d| d.ent.is_some() || d.resolution == "coreference")
+        .map(|d| d.s)
+        .collect();
+    desc_starts.sort_unstable();
     cands.extend(descs);
 
     // 5. Non-overlapping, sorted; earlier then longer wins, and names beat
@@ -1275,6 +1449,22 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
         char_pos = ce;
         byte_pos = c.e;
         last_end = c.e;
+        let role = if c.resolution == "role" && c.ent.is_none() {
+            open_sigs
+                .iter()
+                .position(|o| o.0 == c.s)
+                .map(|i| RoleSig::new(open_sigs.swap_remove(i).1, date, true, k))
+        } else if let (EntityKind::Person, Some((ts, te))) = (c.kind, c.title) {
+            let parsed = title_sigs.iter().position(|x| x.0 == ts);
+            parsed
+                .map(|i| title_sigs.swap_remove(i).1)
+                .or_else(|| parse_sig(&text[ts..te], k))
+                .map(|sig| RoleSig::new(sig, date, false, k))
+        } else if c.kind == EntityKind::Person && desc_starts.binary_search(&c.s).is_ok() {
+            parse_sig(surface, k).map(|sig| RoleSig::new(sig, date, false, k))
+        } else {
+            None
+        };
         out.push(Mention {
             char_start: cs,
             char_end: ce,
@@ -1283,6 +1473,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             entity_id: c.ent.map(|e| k.entities[e as usize].id.clone()),
             canonical: c.canonical.into_owned(),
             resolution: c.resolution,
+            role,
         });
     }
     out
@@ -1477,13 +1668,21 @@ fn process_run<'t>(
     let title_before = title_start.is_some() || prev.is_some_and(|p| k.is(TITLE, p));
     // "President of Ukraine Volodymyr Zelenskyy": the first word after "of"
     // belongs to the title.
-    if prev.is_some_and(|p| p == "of") && i >= 2 && toks[i - 2].cls & TITLE != 0 && b - a >= 3 {
+    let of_title = prev.is_some_and(|p| p == "of") && i >= 2 && toks[i - 2].cls & TITLE != 0 && b - a >= 3;
+    if of_title {
         title_start = Some(title_start.unwrap_or(toks[i - 2].s));
         a += 1;
     }
-    // After such a title, the name is the run's last two words: the words
-    // before them end the title's complement ("... of Armenia").
-    if chain.is_some() && b - a >= 3 {
+    // Likewise after an organisation: "the US Institute of Peace William
+    // Taylor".
+    if prev.is_some_and(|p| p == "of") && i >= 2 && toks[i - 2].cls & ORG != 0 && b - a >= 3 && a == i {
+        a += 1;
+    }
+    // After a longer title, the name is the run's last two words: the words
+    // before them end the title's complement ("... of Armenia"). The "of"
+    // rule above has already cut its complement ("President of Turkey Recep
+    // Tayyip Erdoğan").
+    if chain.is_some() && !of_title && b - a >= 3 {
         a = b - 2;
     }
     let place_prep = prev.is_some_and(|p| k.is(PLACE_PREP, p));
@@ -1535,6 +1734,7 @@ fn process_run<'t>(
         }
         let name_like = (pa..pb).all(|x| {
             toks[x].cls & (OUTLET | STOP) == 0
+                && !(n == 1 && toks[x].cls & DEMONYM != 0)
                 && (k.country_words.is_empty() || !with_lower(word(&toks[x]), |l| k.country_words.contains_key(l)))
         });
         if !name_like {
@@ -1722,8 +1922,13 @@ fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
         .map(|(w, _)| w.as_str())
         .filter(|w| !matches!(*w, "of" | "to" | "for" | "at" | "the" | "and"))
         .collect();
-    if sig.head == "head" && rest == ["state"] {
+    // "the Head of State", "the head of the Ukrainian state": a president.
+    if sig.head == "head" && rest.last() == Some(&"state") && rest.len() <= 2 {
         sig.head = "president".into();
+        for w in &rest[..rest.len() - 1] {
+            sig.country = sig.country.take().or_else(|| country_of(w, k));
+            sig.qual.push(w.to_string());
+        }
         return Some(sig);
     }
     if let Some(c) = country_of(&rest.join(" "), k) {
@@ -1757,17 +1962,20 @@ fn head_match(d: &Sig, t: &Sig) -> bool {
 }
 
 /// A description's qualifiers fit a person's title or gazetteer country.
-fn qual_match(d: &Sig, t: Option<&Sig>, ent_country: Option<&str>) -> bool {
+/// The country settles the country words only: "the head of the Security
+/// Service of Ukraine" does not fit the Head of the Foreign Intelligence
+/// Service of Ukraine.
+fn qual_match(d: &Sig, t: Option<&Sig>, ent_country: Option<&str>, k: &NameKnowledge) -> bool {
     if d.qual.is_empty() {
         return true;
     }
+    let in_title = |q: &String| t.is_some_and(|t| t.qual.iter().any(|tq| qual_word_match(q, tq)));
     if let Some(dc) = &d.country {
         if ent_country == Some(dc.as_str()) || t.and_then(|t| t.country.as_ref()) == Some(dc) {
-            return true;
+            return d.qual.iter().all(|q| country_of(q, k).is_some() || in_title(q));
         }
     }
-    let Some(t) = t else { return false };
-    d.qual.iter().all(|q| t.qual.iter().any(|tq| qual_word_match(q, tq)))
+    t.is_some() && d.qual.iter().all(in_title)
 }
 
 /// The person of this article a description refers to: the earliest
@@ -1780,7 +1988,8 @@ fn resolve_description(d: &Sig, at: usize, clusters: &[Cluster], k: &NameKnowled
             return None;
         }
         let fits = |cl: &Cluster| {
-            qual_match(d, None, ent_country(cl)) || cl.sigs.iter().any(|t| qual_match(d, Some(t), ent_country(cl)))
+            qual_match(d, None, ent_country(cl), k)
+                || cl.sigs.iter().any(|t| qual_match(d, Some(t), ent_country(cl), k))
         };
         let last_before = |cl: &Cluster| {
             let p = cl.starts.partition_point(|&s| s < at);
@@ -1800,7 +2009,7 @@ fn resolve_description(d: &Sig, at: usize, clusters: &[Cluster], k: &NameKnowled
             head_match(d, t)
                 && d.mods.iter().all(|m| t.mods.contains(m))
                 && rank_ok(t)
-                && qual_match(d, Some(t), ent_country(cl))
+                && qual_match(d, Some(t), ent_country(cl), k)
         })
     };
     clusters.iter().position(fits)
@@ -1835,8 +2044,16 @@ fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize,
                 let wx = word(&toks[x]);
                 if toks[x].upper && !toks[x].initial || wx == "s" && apostrophe_before(&toks[x]) {
                     last_good = Some(x);
+                } else if wx == "and"
+                    && toks
+                        .get(x + 1)
+                        .is_some_and(|t| t.cls & ROLE != 0 || matches!(word(t), "the" | "a" | "an"))
+                {
+                    // "the President of Ukraine and the Prime Minister of
+                    // Canada": two descriptions, not one complement.
+                    break;
                 } else if matches!(wx, "the" | "of" | "and") {
-                } else if (wx == "state" || wx == "government") && x == j + 1 {
+                } else if (wx == "state" || wx == "government") && (x == j + 1 || last_good == Some(x - 1)) {
                     last_good = Some(x);
                     break;
                 } else {
@@ -1850,7 +2067,6 @@ fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize,
                 j = lg + 1;
             }
         }
-        let _ = j;
         if followed_by_name(text, end) {
             continue;
         }
@@ -1867,6 +2083,18 @@ fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize,
                 start = p.s;
                 det = true;
                 break;
+            }
+            // A possessive owner ("the President's Press Secretary"): the
+            // "s" after the apostrophe is not joined to the owner, so the
+            // scan steps over both.
+            if wp == "s" && apostrophe_before(p) && y >= 2 {
+                let owner = &toks[y - 2];
+                if owner.upper && owner.cls & STOP == 0 && matches!(&text[owner.e..p.s], "'" | "’") {
+                    start = owner.s;
+                    y -= 2;
+                    n += 1;
+                    continue;
+                }
             }
             let ok = p.cls & TITLE != 0
                 || country_of(&lower, k).is_some()
@@ -1897,6 +2125,9 @@ fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize,
         }
         if let Some(sig) = parse_sig(&text[start..end], k) {
             out.push((start, end, sig));
+            // Role words inside the complement describe someone else
+            // ("the Head of the Office of the President"): not mentions.
+            i = i.max(j);
         }
     }
     out
@@ -2056,5 +2287,124 @@ mod tests {
             &k,
         );
         assert_ne!(before[0].entity_id, after[0].entity_id);
+    }
+
+    fn canon_of<'m>(ms: &'m [Mention], surface: &str) -> &'m str {
+        ms.iter()
+            .find(|m| m.surface == surface)
+            .map(|m| m.canonical.as_str())
+            .unwrap_or_else(|| panic!("no mention {surface:?} in {ms:?}"))
+    }
+
+    #[test]
+    fn a_possessive_description_keeps_its_owner() {
+        let k = lexicon_only();
+        let text = "This was said by Press Secretary of the President of Ruritania Tomas Novak \
+                    on Monday. The President's Press Secretary also said more.";
+        let ms = find_mentions(text, None, &k);
+        assert_eq!(canon_of(&ms, "The President's Press Secretary"), "Tomas Novak");
+    }
+
+    #[test]
+    fn role_words_inside_a_description_are_not_mentions() {
+        let k = lexicon_only();
+        let text = "President of Ruritania Tomas Novak spoke. \
+                    Later the Head of the Office of the President met them.";
+        let ms = find_mentions(text, None, &k);
+        assert!(ms.iter().all(|m| m.surface != "the President"), "{ms:?}");
+    }
+
+    #[test]
+    fn and_the_starts_a_second_description() {
+        let k = lexicon_only();
+        let text = "President of Ruritania Tomas Novak met Prime Minister of Freedonia Ola Berg. \
+                    The President of Ruritania and the Prime Minister of Freedonia agreed.";
+        let ms = find_mentions(text, None, &k);
+        assert_eq!(canon_of(&ms, "The President of Ruritania"), "Tomas Novak");
+        assert_eq!(canon_of(&ms, "the Prime Minister of Freedonia"), "Ola Berg");
+    }
+
+    #[test]
+    fn an_apposition_names_its_description() {
+        let k = lexicon_only();
+        let text = "Defense Secretary Lloyd Austin met with his Russian counterpart, \
+                    Minister of Defense Sergei Shoygu, on Friday.";
+        let ms = find_mentions(text, None, &k);
+        assert_eq!(canon_of(&ms, "his Russian counterpart"), "Sergei Shoygu");
+        // A demonym alone is never a person, even after "his".
+        assert!(ms.iter().all(|m| m.surface != "Russian"), "{ms:?}");
+        // A name in the next sentence is no apposition and does not block it.
+        let text = "Press Secretary of the President of Ruritania Tomas Novak spoke. \
+                    It ended, said the President's Press Secretary. Tomas Novak left.";
+        let ms = find_mentions(text, None, &k);
+        assert_eq!(canon_of(&ms, "the President's Press Secretary"), "Tomas Novak");
+    }
+
+    #[test]
+    fn the_head_of_a_state_is_its_president() {
+        let k = lexicon_only();
+        let s = parse_sig("the Head of the Ruritanian state", &k).unwrap();
+        assert_eq!(
+            (s.head.as_str(), s.qual.as_slice()),
+            ("president", &["ruritanian".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn a_country_does_not_stand_for_the_other_qualifiers() {
+        let k = gazetteer();
+        let text = "Head of the Foreign Intelligence Service of Ukraine Tomas Novak spoke. \
+                    Then the head of the Security Service of Ukraine reported.";
+        let ms = find_mentions(text, NaiveDate::from_ymd_opt(2021, 12, 30), &k);
+        let d = ms.iter().find(|m| m.surface.contains("Security Service"));
+        assert!(d.is_none_or(|d| d.canonical != "Tomas Novak"), "{ms:?}");
+    }
+
+    #[test]
+    fn names_after_an_of_complement_keep_all_their_words() {
+        let k = lexicon_only();
+        let ms = find_mentions("He met President of Turkey Recep Tayyip Erdogan in Kyiv.", None, &k);
+        assert!(ms.iter().any(|m| m.surface == "Recep Tayyip Erdogan"), "{ms:?}");
+        let ms = find_mentions("A fellow at the US Institute of Peace William Taylor spoke.", None, &k);
+        assert!(ms.iter().any(|m| m.surface == "William Taylor"), "{ms:?}");
+    }
+
+    #[test]
+    fn a_shared_gazetteer_surname_is_still_a_person() {
+        let k = gazetteer();
+        let ms = find_mentions("Officials said the Biden administration agreed.", None, &k);
+        let m = ms
+            .iter()
+            .find(|m| m.surface == "Biden")
+            .unwrap_or_else(|| panic!("{ms:?}"));
+        assert_eq!((m.kind, m.canonical.as_str()), (EntityKind::Person, "Biden"));
+    }
+
+    #[test]
+    fn titles_and_open_descriptions_carry_their_role() {
+        let k = lexicon_only();
+        let d = NaiveDate::from_ymd_opt(2022, 3, 1);
+        let ms = find_mentions("President of Ruritania Tomas Novak spoke.", d, &k);
+        let r = ms[0].role.as_deref().unwrap_or_else(|| panic!("{ms:?}"));
+        assert_eq!((r.head.as_str(), r.open, r.date), ("president", false, d));
+        // No one in this article is titled so: the role goes on, open.
+        let ms = find_mentions("Tomas Novak called. The Ruritanian President noted progress.", d, &k);
+        let m = ms
+            .iter()
+            .find(|m| m.surface == "The Ruritanian President")
+            .unwrap_or_else(|| panic!("{ms:?}"));
+        let r = m.role.as_deref().unwrap();
+        assert!(r.open && m.resolution == "role" && m.entity_id.is_none(), "{m:?}");
+        assert!(r.describes(ms_role("President of Ruritania Tomas Novak spoke.", &k).as_ref()));
+        assert!(!r.describes(ms_role("Deputy President of Ruritania Tomas Novak spoke.", &k).as_ref()));
+        assert!(!r.describes(ms_role("President of Freedonia Tomas Novak spoke.", &k).as_ref()));
+        // Without a qualifier it stays in its article.
+        let ms = find_mentions("Tomas Novak called. The President noted progress.", d, &k);
+        assert!(ms.iter().all(|m| m.surface != "The President"), "{ms:?}");
+    }
+
+    fn ms_role(text: &str, k: &NameKnowledge) -> Box<RoleSig> {
+        let ms = find_mentions(text, None, k);
+        ms.into_iter().find_map(|m| m.role).expect("a titled name")
     }
 }

@@ -5,7 +5,8 @@
 //! per article, so memory does not grow with the number of articles.
 #![allow(missing_docs)]
 
-use crate::annotate::names::{fold_key, slug, EntityKind, Mention, NameKnowledge};
+use crate::annotate::names::{fold_key, formal_key, slug, EntityKind, Mention, NameKnowledge, RoleSig, WordBuild};
+use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap};
 
@@ -20,6 +21,48 @@ struct Ent {
     /// so remembering the last one is enough to count each once.
     articles: i64,
     last_article: u32,
+    /// A stand-in for the holder of an open role description, resolved in
+    /// `finish`.
+    open: Option<Box<RoleSig>>,
+}
+
+/// A person seen with a title: when and how often.
+struct TitleSeen {
+    ent: u32,
+    sig: Box<RoleSig>,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+    count: u32,
+}
+
+/// How far in time (days) a title seen elsewhere may be from an open
+/// description and still name its holder.
+const MAX_TITLE_GAP_DAYS: i64 = 365;
+
+/// Days from `d` to the span in which a title was seen (0 inside it).
+fn days_outside(d: NaiveDate, t: &TitleSeen) -> i64 {
+    match (t.first, t.last) {
+        (Some(f), _) if d < f => (f - d).num_days(),
+        (_, Some(l)) if d > l => (d - l).num_days(),
+        (Some(_), Some(_)) => 0,
+        _ => i64::MAX / 2,
+    }
+}
+
+/// One key per title wording and holder, so that a title repeated in many
+/// articles is stored once.
+fn title_key(ent: u32, r: &RoleSig, out: &mut String) {
+    use std::fmt::Write;
+    out.clear();
+    let _ = write!(out, "{ent}\u{1f}{}", r.head);
+    for w in r.mods.iter().chain([&String::new()]).chain(&r.qual) {
+        out.push(' ');
+        out.push_str(w);
+    }
+    if let Some(c) = &r.country {
+        out.push('@');
+        out.push_str(c);
+    }
 }
 
 /// An article-local cluster (one canonical name or gazetteer id of one
@@ -50,6 +93,13 @@ pub struct EntityResolver {
     article: u32,
     key_buf: String,
     touched: Vec<u32>,
+    /// Titles seen per role head noun, and an index by `title_key`.
+    titles: FxHashMap<String, Vec<TitleSeen>>,
+    title_index: FxHashMap<String, (String, usize)>,
+    title_buf: String,
+    swap_buf: String,
+    /// Familiar given names and their formal forms (folded), from the lexicon.
+    nicknames: HashMap<String, String, WordBuild>,
 }
 
 /// Variant candidates share the number of words and the surname's first
@@ -129,12 +179,12 @@ fn jaro_winkler_bound(a: &str, b: &str) -> f64 {
 /// A discovered person known by one word only: a candidate to join the full
 /// name ending in it.
 fn is_lone_surname(e: &Ent) -> bool {
-    e.kind == EntityKind::Person && e.gaz_id.is_none() && !e.key.contains(' ')
+    e.kind == EntityKind::Person && e.gaz_id.is_none() && e.open.is_none() && !e.key.contains(' ')
 }
 
 /// The surname of a person known by a full name, which lone surnames join.
 fn full_name_surname(e: &Ent) -> Option<&str> {
-    (e.kind == EntityKind::Person && e.key.contains(' ')).then(|| surname(&e.key))
+    (e.kind == EntityKind::Person && e.open.is_none() && e.key.contains(' ')).then(|| surname(&e.key))
 }
 
 impl EntityResolver {
@@ -150,6 +200,11 @@ impl EntityResolver {
             article: 0,
             key_buf: String::new(),
             touched: Vec::new(),
+            nicknames: k.nicknames().clone(),
+            titles: FxHashMap::default(),
+            title_index: FxHashMap::default(),
+            title_buf: String::new(),
+            swap_buf: String::new(),
         };
         for g in &k.entities {
             let idx = r.add(Some(g.id.clone()), g.kind, &g.name);
@@ -158,8 +213,18 @@ impl EntityResolver {
         r
     }
 
-    fn add(&mut self, gaz_id: Option<String>, kind: EntityKind, name: &str) -> usize {
+    /// People meet across articles under their formal given name.
+    fn key_of(&self, kind: EntityKind, name: &str) -> String {
         let key = fold_key(name);
+        if kind == EntityKind::Person {
+            formal_key(&self.nicknames, key)
+        } else {
+            key
+        }
+    }
+
+    fn add(&mut self, gaz_id: Option<String>, kind: EntityKind, name: &str) -> usize {
+        let key = self.key_of(kind, name);
         let idx = self.ents.len();
         self.ents.push(Ent {
             gaz_id,
@@ -170,6 +235,7 @@ impl EntityResolver {
             mentions: 0,
             articles: 0,
             last_article: u32::MAX,
+            open: None,
         });
         if kind == EntityKind::Person {
             self.buckets.entry(bucket_of(&key)).or_default().push(idx);
@@ -178,11 +244,19 @@ impl EntityResolver {
         idx
     }
 
-    /// Kind, then the gazetteer id, or `~` and the article-local name.
+    /// Kind, then the gazetteer id, or `~` and the article-local name; for
+    /// an open role description `@`, its role and its article's date.
     fn cluster_key(m: &Mention, out: &mut String) {
         out.clear();
         out.push_str(m.kind.as_str());
         out.push('\u{1f}');
+        if let Some(r) = m.role.as_deref().filter(|r| r.open) {
+            use std::fmt::Write;
+            let mut role = String::new();
+            title_key(0, r, &mut role);
+            let _ = write!(out, "@{role}\u{1f}{}\u{1f}{:?}", m.canonical.to_lowercase(), r.date);
+            return;
+        }
         match &m.entity_id {
             Some(id) => out.push_str(id),
             None => {
@@ -211,7 +285,9 @@ impl EntityResolver {
                     self.clusters.push(Cluster {
                         ent: ent as u32,
                         variant,
-                        gazetteer: m.entity_id.is_some(),
+                        // An open role keeps its resolution when `finish`
+                        // finds the holder.
+                        gazetteer: m.entity_id.is_some() || m.role.as_ref().is_some_and(|r| r.open),
                     });
                     self.cluster_index.insert(key.clone(), c);
                     c
@@ -219,6 +295,9 @@ impl EntityResolver {
             };
             clusters.push(cluster);
             let idx = self.clusters[cluster as usize].ent;
+            if let Some(r) = m.role.as_deref().filter(|r| !r.open && m.kind == EntityKind::Person) {
+                self.saw_title(idx, r);
+            }
             let e = &mut self.ents[idx as usize];
             e.mentions += 1;
             if e.last_article != art {
@@ -252,6 +331,15 @@ impl EntityResolver {
     fn count_shared_articles(&mut self) {
         for &lone in &self.touched {
             let l = &self.ents[lone as usize];
+            if l.open.is_some() {
+                // An open role may join any person of its article.
+                for &other in &self.touched {
+                    if other != lone && self.ents[other as usize].kind == EntityKind::Person {
+                        *self.shared_articles.entry((lone, other)).or_default() += 1;
+                    }
+                }
+                continue;
+            }
             if !is_lone_surname(l) {
                 continue;
             }
@@ -263,7 +351,76 @@ impl EntityResolver {
         }
     }
 
+    /// Remembers that person `ent` was named with title `r`.
+    fn saw_title(&mut self, ent: u32, r: &RoleSig) {
+        let mut key = std::mem::take(&mut self.title_buf);
+        title_key(ent, r, &mut key);
+        match self.title_index.get(&key) {
+            Some((head, i)) => {
+                let t = &mut self.titles.get_mut(head).expect("indexed head")[*i];
+                t.count += 1;
+                if let Some(d) = r.date {
+                    t.first = Some(t.first.map_or(d, |f| f.min(d)));
+                    t.last = Some(t.last.map_or(d, |l| l.max(d)));
+                }
+            }
+            None => {
+                let list = self.titles.entry(r.head.clone()).or_default();
+                list.push(TitleSeen {
+                    ent,
+                    sig: Box::new(r.clone()),
+                    first: r.date,
+                    last: r.date,
+                    count: 1,
+                });
+                self.title_index.insert(key.clone(), (r.head.clone(), list.len() - 1));
+            }
+        }
+        self.title_buf = key;
+    }
+
+    /// The person titled as open description `d` describes, nearest in
+    /// time to it, then most often.
+    fn holder_of(&self, d: &RoleSig) -> Option<usize> {
+        let heads = d.title_heads();
+        let own = [d.head.as_str()];
+        let heads = if heads.is_empty() { &own[..] } else { heads };
+        heads
+            .iter()
+            .filter_map(|h| self.titles.get(*h))
+            .flatten()
+            .filter(|t| d.describes(&t.sig))
+            .map(|t| {
+                (
+                    d.date.map_or(0, |x| days_outside(x, t)),
+                    std::cmp::Reverse(t.count),
+                    t.ent,
+                )
+            })
+            // Offices change hands: a title seen only long before or after
+            // says little about who held it then.
+            .filter(|x| x.0 <= MAX_TITLE_GAP_DAYS)
+            .min()
+            .map(|x| x.2 as usize)
+    }
+
     fn place_cluster(&mut self, m: &Mention) -> (usize, bool) {
+        if let Some(r) = m.role.as_ref().filter(|r| r.open) {
+            // A stand-in entity of its own, never matched by name.
+            let idx = self.ents.len();
+            self.ents.push(Ent {
+                gaz_id: None,
+                kind: m.kind,
+                name: m.canonical.clone(),
+                key: fold_key(&m.canonical),
+                aliases: BTreeSet::new(),
+                mentions: 0,
+                articles: 0,
+                last_article: u32::MAX,
+                open: Some(r.clone()),
+            });
+            return (idx, false);
+        }
         if let Some(id) = &m.entity_id {
             if let Some(&i) = self.gaz_index.get(id) {
                 return (i, false);
@@ -272,12 +429,27 @@ impl EntityResolver {
             self.gaz_index.insert(id.clone(), i);
             return (i, false);
         }
-        let key = fold_key(&m.canonical);
+        let key = self.key_of(m.kind, &m.canonical);
         if let Some(&i) = self.by_key.get(&(m.kind, key.clone())) {
             let variant = self.ents[i].name != m.canonical;
             return (i, variant);
         }
         if m.kind == EntityKind::Person {
+            // Speaker labels and lists print the surname first ("Gerasimov
+            // Valery"): a two-word name meets its reversed form.
+            if let Some((a, b)) = key.split_once(' ').filter(|(_, b)| !b.contains(' ')) {
+                // The probe key lives in a reused buffer: no allocation per name.
+                let mut probe = (m.kind, std::mem::take(&mut self.swap_buf));
+                probe.1.clear();
+                probe.1.push_str(b);
+                probe.1.push(' ');
+                probe.1.push_str(a);
+                let hit = self.by_key.get(&probe).copied();
+                self.swap_buf = probe.1;
+                if let Some(i) = hit {
+                    return (i, true);
+                }
+            }
             if let Some(list) = self.buckets.get(&bucket_of(&key)) {
                 // Lowest index wins: gazetteer first, then first seen.
                 if let Some(&i) = list.iter().find(|&&i| variant_of(&self.ents[i].key, &key)) {
@@ -307,6 +479,16 @@ impl EntityResolver {
                 }
             }
         }
+        // Open roles join the person titled so; the rest become one entity
+        // per wording ("President of Russia") rather than one per article.
+        let mut open_by_name: FxHashMap<&str, usize> = FxHashMap::default();
+        for (i, e) in self.ents.iter().enumerate() {
+            let Some(r) = &e.open else { continue };
+            redirect[i] = match self.holder_of(r) {
+                Some(h) => redirect[h],
+                None => redirect[*open_by_name.entry(e.key.as_str()).or_insert(i)],
+            };
+        }
         let mut ents = self.ents;
         for i in 0..n {
             let t = redirect[i];
@@ -316,9 +498,11 @@ impl EntityResolver {
                 let (mentions, articles) = (ents[i].mentions, ents[i].articles);
                 ents[i].mentions = 0;
                 let shared = self.shared_articles.get(&(i as u32, t as u32)).copied().unwrap_or(0);
+                let described = ents[i].open.is_some();
                 let dst = &mut ents[t];
                 dst.aliases.extend(aliases);
-                if name != dst.name {
+                // A role description is not a name.
+                if name != dst.name && !described {
                     dst.aliases.insert(name);
                 }
                 dst.mentions += mentions;
@@ -555,6 +739,7 @@ defense-minister\tRU\tperson/andrei-belousov\t2024-05-12\t\t\n";
             entity_id: None,
             canonical: canonical.into(),
             resolution: "name",
+            role: None,
         }
     }
 
@@ -638,5 +823,115 @@ defense-minister\tRU\tperson/andrei-belousov\t2024-05-12\t\t\n";
         };
         assert_eq!(role(&old).as_deref(), Some("person/sergei-shoigu"));
         assert_eq!(role(&new).as_deref(), Some("person/andrei-belousov"));
+    }
+
+    /// Runs articles with their own dates.
+    fn run_dated(k: &NameKnowledge, arts: &[(&str, Option<NaiveDate>)]) -> (Observed, Resolved) {
+        let mut r = EntityResolver::new(k);
+        let per = arts
+            .iter()
+            .map(|(t, d)| {
+                let mentions = find_mentions(t, *d, k);
+                let mut clusters = Vec::new();
+                r.observe(&mentions, &mut clusters);
+                (mentions, clusters)
+            })
+            .collect();
+        (per, r.finish())
+    }
+
+    #[test]
+    fn familiar_given_names_meet_their_formal_form() {
+        let k = NameKnowledge::from_strings(None, LEX).unwrap();
+        let arts = [
+            ("a", "U.S. President Joe Biden spoke."),
+            ("b", "He called Joseph Biden on Monday."),
+            ("c", "Later President Biden agreed."),
+        ];
+        let (per, r) = run(&k, &arts);
+        let biden = id_of(&per, &r, 0, "Joe Biden");
+        assert_eq!(id_of(&per, &r, 1, "Joseph Biden"), biden);
+        assert_eq!(id_of(&per, &r, 2, "Biden"), biden);
+        assert_eq!(k.person_key("Joe Biden"), k.person_key("Joseph Biden"));
+        assert_ne!(k.person_key("Joe Biden"), k.person_key("Jill Biden"));
+    }
+
+    #[test]
+    fn open_roles_join_the_person_titled_so_nearest_in_time() {
+        let k = NameKnowledge::from_strings(None, LEX).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        let arts = [
+            ("President of Ruritania Tomas Novak spoke.", day(2021, 5, 1)),
+            ("President of Ruritania Ola Berg spoke.", day(2024, 5, 1)),
+            (
+                "Tomas Novak called. The Ruritanian President noted progress.",
+                day(2021, 9, 1),
+            ),
+            (
+                "Ola Berg called. The President of Ruritania noted progress.",
+                day(2024, 1, 1),
+            ),
+            (
+                "Talks ended. The President of Freedonia noted progress.",
+                day(2021, 9, 1),
+            ),
+            ("Talks resumed. The President of Freedonia noted it.", day(2021, 9, 2)),
+        ];
+        let (per, r) = run_dated(&k, &arts);
+        let kowal = id_of(&per, &r, 0, "Tomas Novak");
+        let berg = id_of(&per, &r, 1, "Ola Berg");
+        assert_ne!(kowal, berg);
+        assert_eq!(id_of(&per, &r, 2, "The Ruritanian President"), kowal);
+        assert_eq!(id_of(&per, &r, 3, "The President of Ruritania"), berg);
+        // No one titled so: one entity for the role, not one per article.
+        let f = id_of(&per, &r, 4, "The President of Freedonia");
+        assert_eq!(id_of(&per, &r, 5, "The President of Freedonia"), f);
+        assert!(f.starts_with("person/president-of-freedonia"), "{f}");
+        // It keeps its resolution, and the counts add up.
+        let (ms, cs) = &per[2];
+        let i = ms.iter().position(|m| m.surface == "The Ruritanian President").unwrap();
+        assert_eq!(r.mention(cs[i]), Some((kowal.as_str(), false)));
+        let row = r.entities().into_iter().find(|e| e.entity_id == kowal).unwrap();
+        assert_eq!((row.mentions, row.articles), (3, 2));
+        assert!(row.aliases.is_empty(), "{row:?}");
+    }
+
+    #[test]
+    fn an_open_role_far_from_any_title_stays_apart() {
+        let k = NameKnowledge::from_strings(None, LEX).unwrap();
+        let arts = [
+            (
+                "President of Ruritania Tomas Novak spoke.",
+                NaiveDate::from_ymd_opt(2015, 5, 1),
+            ),
+            (
+                "Talks ended. The President of Ruritania noted progress.",
+                NaiveDate::from_ymd_opt(2022, 5, 1),
+            ),
+        ];
+        let (per, r) = run_dated(&k, &arts);
+        assert_ne!(
+            id_of(&per, &r, 0, "Tomas Novak"),
+            id_of(&per, &r, 1, "The President of Ruritania")
+        );
+    }
+
+    #[test]
+    fn a_surname_first_name_meets_its_usual_order() {
+        let k = NameKnowledge::from_strings(None, LEX).unwrap();
+        let arts = [
+            ("a", "Chief of the General Staff Valery Gerasimov spoke."),
+            ("b", "Later Gerasimov Valery replied in full."),
+            ("c", "Later Valery Gerasimova replied in full."),
+        ];
+        let (per, r) = run(&k, &arts);
+        assert_eq!(
+            id_of(&per, &r, 0, "Valery Gerasimov"),
+            id_of(&per, &r, 1, "Gerasimov Valery")
+        );
+        assert_ne!(
+            id_of(&per, &r, 0, "Valery Gerasimov"),
+            id_of(&per, &r, 2, "Valery Gerasimova")
+        );
     }
 }

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::knowledge::Knowledge;
 use crate::pipeline::{Pipeline, Processed, StageTimes};
-use crate::read::{list_files, read_file, Input};
+use crate::read::{ids_may_repeat, list_files, read_file, Input};
 use crate::resolve::entities::EntityResolver;
 use crate::write::schema::{EntityRecord, RejectRow};
 use crate::write::{Manifest, Outputs, TableRows};
@@ -100,6 +100,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let mut timings: BTreeMap<String, f64> = BTreeMap::new();
 
     let (files, listing_rejects) = list_files(&paths.corpus, config);
+    let check_ids = ids_may_repeat(&files, config);
     let total_bytes: u64 = files.iter().map(|f| f.bytes).sum();
     let input_files = files.len() as u64;
     progress.start(total_bytes);
@@ -182,7 +183,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
                 stage_times.add(&times);
                 match item {
                     Processed::Article(output) => {
-                        if !seen_ids.insert(id_hash(&output.article.article_id)) {
+                        if check_ids && !seen_ids.insert(id_hash(&output.article.article_id)) {
                             rows.rejects.push(RejectRow {
                                 reason: format!(
                                     "duplicate article id `{}`: an earlier input has the same id",
@@ -267,7 +268,8 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
 }
 
 /// A fixed-key hash: the set of seen ids holds 8 bytes per article, not the
-/// id itself, so it stays small for millions of articles.
+/// id itself, so it stays small for millions of articles. (It is kept only
+/// when ids can repeat at all: see `ids_may_repeat`.)
 fn id_hash(id: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     id.hash(&mut hasher);

@@ -99,3 +99,31 @@ fn unknown_stage_is_reported_with_a_suggestion() {
     assert_eq!(problems[0].key, "run.stages");
     assert!(problems[0].message.contains("did you mean `names`?"), "{problems:?}");
 }
+
+#[test]
+fn ids_made_from_paths_that_collide_are_still_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join("a.txt"), "First text, from a.txt.").unwrap();
+    std::fs::write(corpus.join("a.json"), r#"{"text": "Second text, from a.json."}"#).unwrap();
+    std::fs::write(corpus.join("b.jsonl"), "{\"text\": \"Record one.\"}\n").unwrap();
+    std::fs::write(corpus.join("b-000001.txt"), "Same id as record one of b.jsonl.").unwrap();
+    // No id field: every id comes from a path.
+    let config = config(dir.path(), "[readers.json.fields]\nid = []\n");
+    let out = run_ok(dir.path(), &config, &corpus, &[]);
+    let ids: Vec<String> = csv_rows(&out.join("articles.csv"))
+        .iter()
+        .map(|r| r[0].to_owned())
+        .collect();
+    assert_eq!(ids, ["a", "b-000001"]);
+    let rejects: Vec<String> = csv_rows(&out.join("rejects.csv"))
+        .iter()
+        .map(|r| format!("{}: {}", &r[0], &r[1]))
+        .collect();
+    assert_eq!(rejects.len(), 2, "{rejects:?}");
+    assert!(
+        rejects.iter().all(|r| r.contains("duplicate article id")),
+        "{rejects:?}"
+    );
+}

@@ -130,6 +130,34 @@ fn walk(root: &Path, dir: &Path, config: &Config, files: &mut Vec<InputFile>, re
     }
 }
 
+/// Whether two inputs of this listing can end up with the same article id.
+///
+/// Ids read from records (a configured id field) can repeat anywhere. Ids
+/// made from paths (`<stem>` for a one-article file, `<stem>-<number>` for a
+/// record of a container file) repeat only when two files share a stem, or
+/// when a stem reads like another file's numbered record (`a-000001.txt`
+/// beside `a.json`). When neither can happen the run need not remember the
+/// ids it has seen, and its memory stays flat however many articles it reads.
+pub fn ids_may_repeat(files: &[InputFile], config: &Config) -> bool {
+    let readers = &config.readers;
+    if !readers.json.fields.id.is_empty() || !readers.csv.fields.id.is_empty() {
+        return true;
+    }
+    let stems: std::collections::HashSet<&str> = files.iter().map(InputFile::stem).collect();
+    if stems.len() < files.len() {
+        return true;
+    }
+    files.iter().any(|file| {
+        let stem = file.stem();
+        let digits = stem.bytes().rev().take_while(u8::is_ascii_digit).count();
+        let prefix = &stem[..stem.len() - digits];
+        digits >= 6
+            && prefix
+                .strip_suffix('-')
+                .is_some_and(|container| stems.contains(container))
+    })
+}
+
 /// Reads one file with the reader its extension selects.
 pub fn read_file(file: &InputFile, config: &Config, emit: &mut dyn FnMut(Input)) {
     let readers = &config.readers;
@@ -190,6 +218,23 @@ mod tests {
             rel_path: rel.into(),
             bytes: 0,
         }
+    }
+
+    #[test]
+    fn ids_repeat_only_where_records_or_stems_allow() {
+        let files = |names: &[&str]| names.iter().map(|n| file(n)).collect::<Vec<_>>();
+        let mut by_path = Config::default();
+        by_path.readers.json.fields.id.clear();
+        by_path.readers.csv.fields.id.clear();
+        let distinct = files(&["a/1.txt", "a/2.txt", "b.json", "b-12345.txt", "c-000001.txt"]);
+        assert!(!ids_may_repeat(&distinct, &by_path));
+        // An id field can hold anything.
+        assert!(ids_may_repeat(&distinct, &Config::default()));
+        // Two files with one stem: `a.txt` and `a.json` both give `a`.
+        assert!(ids_may_repeat(&files(&["a.txt", "a.json"]), &by_path));
+        // `b-000001.txt` is also record 1 of `b.jsonl`.
+        assert!(ids_may_repeat(&files(&["b.jsonl", "b-000001.txt"]), &by_path));
+        assert!(ids_may_repeat(&files(&["x/b.csv", "x/b-1000000.txt"]), &by_path));
     }
 
     #[test]

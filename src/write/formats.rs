@@ -18,8 +18,13 @@ use parquet::schema::types::ColumnPath;
 use crate::error::{Error, Result};
 
 /// Columns whose values are long and rarely repeat: dictionary encoding
-/// only costs time there.
-const NO_DICTIONARY: &[&str] = &["text", "summary", "reason"];
+/// only costs time there, and memory (a dictionary of up to a megabyte per
+/// column before the writer gives up on it).
+const NO_DICTIONARY: &[&str] = &["text", "summary", "reason", "title", "url", "source"];
+
+/// Bytes buffered before a write to disk. Ten tables' files are open at once,
+/// so this is kept well under a megabyte.
+const FILE_BUFFER_BYTES: usize = 256 << 10;
 
 /// Bytes of encoded data a row group may hold in memory before it is
 /// written out.
@@ -34,12 +39,18 @@ pub struct ParquetOptions {
     pub row_group_rows: usize,
 }
 
-fn properties(schema: &SchemaRef, compression: Compression, row_group_rows: usize) -> WriterProperties {
+fn properties(
+    schema: &SchemaRef,
+    unique_columns: &[&str],
+    compression: Compression,
+    row_group_rows: usize,
+) -> WriterProperties {
     let mut builder = WriterProperties::builder()
         .set_compression(compression)
         .set_max_row_group_row_count(Some(row_group_rows));
     for field in schema.fields() {
-        if NO_DICTIONARY.contains(&field.name().as_str()) {
+        let name = field.name().as_str();
+        if NO_DICTIONARY.contains(&name) || unique_columns.contains(&name) {
             // Min/max of long texts is useless for pruning and costs a
             // comparison of every value.
             let column = ColumnPath::from(field.name().as_str());
@@ -58,10 +69,16 @@ pub struct ParquetFile {
 }
 
 impl ParquetFile {
-    /// A final table, zstd-compressed.
-    pub fn create(path: &Path, schema: SchemaRef, options: ParquetOptions) -> Result<Self> {
+    /// A final table, zstd-compressed. `unique_columns` hold a different
+    /// value in every row (a one-column key), so they get no dictionary.
+    pub fn create(path: &Path, schema: SchemaRef, unique_columns: &[&str], options: ParquetOptions) -> Result<Self> {
         let level = ZstdLevel::try_new(options.zstd_level).map_err(|e| output_error(path, e))?;
-        let props = properties(&schema, Compression::ZSTD(level), options.row_group_rows);
+        let props = properties(
+            &schema,
+            unique_columns,
+            Compression::ZSTD(level),
+            options.row_group_rows,
+        );
         Self::with_properties(path, schema, props)
     }
 
@@ -79,7 +96,7 @@ impl ParquetFile {
 
     fn with_properties(path: &Path, schema: SchemaRef, props: WriterProperties) -> Result<Self> {
         let file = File::create(path).map_err(|e| Error::io(path, e))?;
-        let writer = ArrowWriter::try_new(BufWriter::with_capacity(1 << 20, file), schema, Some(props))
+        let writer = ArrowWriter::try_new(BufWriter::with_capacity(FILE_BUFFER_BYTES, file), schema, Some(props))
             .map_err(|e| output_error(path, e))?;
         Ok(ParquetFile {
             path: path.to_path_buf(),
@@ -121,7 +138,7 @@ impl CsvFile {
     /// Creates the file and writes the header.
     pub fn create(path: &Path, schema: &SchemaRef) -> Result<Self> {
         let file = File::create(path).map_err(|e| Error::io(path, e))?;
-        let mut writer = csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(1 << 20, file));
+        let mut writer = csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(FILE_BUFFER_BYTES, file));
         writer
             .write_record(schema.fields().iter().map(|f| f.name().as_str()))
             .map_err(|e| output_error(path, e))?;

@@ -45,7 +45,8 @@ impl SinkOptions {
         if self.scratch {
             ParquetFile::create_run(&path, T::schema())
         } else {
-            ParquetFile::create(&path, T::schema(), self.parquet_options)
+            let unique_columns = if T::KEY.len() == 1 { T::KEY } else { &[] };
+            ParquetFile::create(&path, T::schema(), unique_columns, self.parquet_options)
         }
     }
 }

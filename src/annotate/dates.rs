@@ -327,6 +327,8 @@ struct Word {
     open_to: bool,
     /// "said", "told": past, but of the saying, not of what was said.
     reporting: bool,
+    /// "to", "will", "could": a verb after one is an infinitive.
+    modal: bool,
 }
 
 /// FNV-1a: lexicon keys are short words, where SipHash's setup dominates.
@@ -656,6 +658,9 @@ impl TemporalLexicon {
         }
         for k in str_list(&root, "tense", "reporting")? {
             w!(k).reporting = true;
+        }
+        for k in str_list(&root, "grammar", "modals")? {
+            w!(k).modal = true;
         }
         for k in str_list(&root, "period_nouns", "words")? {
             w!(k).period_noun = true;
@@ -1392,9 +1397,9 @@ enum Tense {
     Past,
     Future,
     None,
-    /// "decided to", "agreed to": a past verb whose infinitive may lie
-    /// either side of the publication date. Only ever a cue, never the
-    /// answer of `tense`.
+    /// "decided to", "planned to": the date belongs to the infinitive of a
+    /// past intention, most likely still ahead but not surely: a weekday
+    /// is taken ahead, a month or year the nearest.
     Open,
 }
 
@@ -1759,8 +1764,10 @@ impl<'a, 'l> M<'a, 'l> {
                 return if pluperfect(i) { Tense::Past } else { Tense::Future };
             }
             // "will be held", "is heard": a participle after "be" leaves
-            // the tense to the verb before it.
-            if w.past && !passive {
+            // the tense to the verb before it. "will set", "to cut": a
+            // form shared with the infinitive is no past after a modal.
+            let infinitive = i > 0 && self.w(i - 1).is_some_and(|p| p.modal);
+            if w.past && !passive && !infinitive {
                 // "was scheduled", "were planning to": a past intention
                 // points ahead.
                 let next = self.w(i + 1);
@@ -1836,13 +1843,10 @@ impl<'a, 'l> M<'a, 'l> {
                 }
             }
             if let Some((_, t)) = best {
-                return if t == Tense::Open { Tense::None } else { t };
+                return t;
             }
         }
-        match self.tense_beyond(a, b, s0, s1, fronted) {
-            Tense::Open => Tense::None,
-            t => t,
-        }
+        self.tense_beyond(a, b, s0, s1, fronted)
     }
 
     /// The nearest cue of the sentence outside the region when the region
@@ -1970,7 +1974,9 @@ impl<'a, 'l> M<'a, 'l> {
                 // "Wednesday's ruling": a possessive names something that
                 // has already happened; the clause's tense is not its own.
                 let possessive = matches!(self.low(b), "'" | "\u{2019}") && self.is(b + 1, "s") && self.glued(b);
-                if !possessive && (self.as_early_as(a) || self.deadline_tense(a, b, false) == Tense::Future) {
+                if !possessive
+                    && (self.as_early_as(a) || matches!(self.deadline_tense(a, b, false), Tense::Future | Tense::Open))
+                {
                     fwd
                 } else {
                     -back
@@ -3469,8 +3475,10 @@ impl<'a, 'l> M<'a, 'l> {
                 return None;
             }
             // Counts before a plural noun ("1,500 troops" is caught above;
-            // "2000 people" here).
-            if !ctx {
+            // "2000 people" here). After an article or a prefix the number
+            // names a year: "the 1992 protests", "post-1959 politics".
+            let year_like = j > 0 && (self.w(j - 1).is_some_and(|w| w.determiner) || self.is(j - 1, "-") && !t.gap);
+            if !ctx && !year_like {
                 if let Some(nt) = self.toks.get(k) {
                     let nl = self.low(k);
                     if nt.k == TK::Word && !nt.cap && nl.ends_with('s') && nl.len() > 3 && self.w(k).is_none() {
@@ -3625,7 +3633,7 @@ impl<'a, 'l> M<'a, 'l> {
                         };
                         match self.tense(i, end) {
                             Tense::Past => y -= 1,
-                            Tense::None if ahead >= 2 => y -= 1,
+                            Tense::None | Tense::Open if ahead >= 2 => y -= 1,
                             _ => {}
                         }
                     }
@@ -4973,6 +4981,40 @@ mod tests {
             Some("1989-10-30"),
             &[("September", "1989-09")],
         );
+    }
+
+    #[test]
+    fn planned_infinitives_lie_ahead() {
+        // Published on a Wednesday.
+        check(
+            "The team planned to leave Nairobi on Thursday for Dar es Salaam.",
+            Some("1998-09-30"),
+            &[("Thursday", "1998-10-01")],
+        );
+        check(
+            "On Friday, the Kenyan government planned to pay the first claims.",
+            Some("1998-09-30"),
+            &[("Friday", "1998-09-25")],
+        );
+        // After a modal, a past form is an infinitive: "will be" is no
+        // past, so "next" ... the modal itself decides.
+        check(
+            "They said they would meet him on Monday.",
+            Some("1998-09-30"),
+            &[("Monday", "1998-10-05")],
+        );
+    }
+
+    #[test]
+    fn a_year_after_an_article_before_a_plural() {
+        check(
+            "The leaders who led the 1992 protests have moved; post-1959 politics split families.",
+            Some("1998-10-25"),
+            &[("1992", "1992"), ("1959", "1959")],
+        );
+        // A bare number before a plural noun stays a count.
+        let t = tag("About 1995 protesters marched.", Some(d("1998-10-25")), lex());
+        assert!(t.is_empty(), "{t:?}");
     }
 
     #[test]

@@ -4910,6 +4910,20 @@ mod tests {
     }
 
     #[test]
+    fn tense_beyond_the_region_cuts_no_character() {
+        // The cue lies outside the window around "Friday"; the text beyond
+        // is cut on whitespace only, whatever bytes come before it.
+        for pad in 0..6 {
+            let text = format!(
+                "{} {}and the delegation will meet the representatives of the extraordinary plenipotentiary governments on Friday.",
+                "\u{e9}".repeat(pad),
+                "\u{e9}\u{e9}\u{2014}\u{e9} ".repeat(30)
+            );
+            check(&text, Some("2024-06-26"), &[("Friday", "2024-06-28")]);
+        }
+    }
+
+    #[test]
     fn fronted_deadline_follows_the_clause() {
         // Published on a Friday.
         check(

@@ -2365,7 +2365,7 @@ impl<'a, 'l> M<'a, 'l> {
             }
         } else {
             let t = self.num(i).filter(|x| x.nd <= 2 && (1..=12).contains(&x.n))?;
-            let (pm, k) = self.meridiem(i + 1)?;
+            let (pm, k) = self.meridiem(i + 1).or_else(|| self.hour_in_part(i))?;
             h = if pm { t.n % 12 + 12 } else { t.n % 12 };
             mi = 0;
             j = k;
@@ -2420,6 +2420,29 @@ impl<'a, 'l> M<'a, 'l> {
         let mut c = Cand::new(j, TimexKind::Time, Some(v), a);
         c.point = date.map(|(d, _)| Point::Day(d));
         Some(c.qty())
+    }
+
+    /// "at 4 in the morning", "until 3 in the afternoon": an hour placed
+    /// in a part of the day, after a preposition of time so that counts
+    /// ("scored 4 in the afternoon") stay out. Returns (pm, end).
+    fn hour_in_part(&self, i: usize) -> Option<(bool, usize)> {
+        if i == 0
+            || !matches!(
+                self.low(i - 1),
+                "at" | "by" | "until" | "till" | "around" | "about" | "before" | "after"
+            )
+        {
+            return None;
+        }
+        if !(self.is(i + 1, "in") && self.is(i + 2, "the")) {
+            return None;
+        }
+        let part = self.w(i + 3).and_then(|w| w.part).filter(|_| !self.toks[i + 3].cap)?;
+        match part {
+            "MO" => Some((false, i + 4)),
+            "AF" | "EV" => Some((true, i + 4)),
+            _ => None,
+        }
     }
 
     fn month_word(&self, i: usize) -> Option<(u32, usize)> {
@@ -5029,6 +5052,23 @@ mod tests {
         // A bare number before a plural noun stays a count.
         let t = tag("About 1995 protesters marched.", Some(d("1998-10-25")), lex());
         assert!(t.is_empty(), "{t:?}");
+    }
+
+    #[test]
+    fn hours_in_a_part_of_the_day() {
+        check(
+            "The father will leave at 4 in the morning, Castro said.",
+            Some("2000-04-05"),
+            &[("4 in the morning", "2000-04-05T04:00")],
+        );
+        check(
+            "The vote ends at 3 in the afternoon.",
+            Some("2000-04-05"),
+            &[("3 in the afternoon", "2000-04-05T15:00")],
+        );
+        // Without a preposition of time it is a count.
+        let t = tag("He scored 4 in the afternoon session.", Some(d("2000-04-05")), lex());
+        assert!(t.iter().all(|x| !x.text.starts_with('4')), "{t:?}");
     }
 
     #[test]

@@ -329,6 +329,8 @@ struct Word {
     reporting: bool,
     /// "to", "will", "could": a verb after one is an infinitive.
     modal: bool,
+    /// "Dr", "vs": the period after one does not end the sentence.
+    title_abbrev: bool,
 }
 
 /// FNV-1a: lexicon keys are short words, where SipHash's setup dominates.
@@ -661,6 +663,9 @@ impl TemporalLexicon {
         }
         for k in str_list(&root, "grammar", "modals")? {
             w!(k).modal = true;
+        }
+        for k in str_list(&root, "grammar", "title_abbreviations")? {
+            w!(k).title_abbrev = true;
         }
         for k in str_list(&root, "period_nouns", "words")? {
             w!(k).period_noun = true;
@@ -1717,6 +1722,8 @@ impl<'a, 'l> M<'a, 'l> {
             .toks
             .get(i + 1)
             .is_some_and(|n| n.gap && (n.cap || n.k == TK::Punct))
+            // "Dr. Barnett Slepian", "Roe vs. Wade": a title's period.
+            && !(i > 0 && self.glued(i) && self.w(i - 1).is_some_and(|w| w.title_abbrev))
     }
 
     fn tense_mark(&self, i: usize) -> Tense {
@@ -4944,6 +4951,21 @@ mod tests {
             );
             check(&text, Some("2024-06-26"), &[("Friday", "2024-06-28")]);
         }
+    }
+
+    #[test]
+    fn a_title_abbreviation_ends_no_sentence() {
+        // Published on a Wednesday: the verb after "Dr." governs Tuesday.
+        check(
+            "On Tuesday, Dr. Smith will speak.",
+            Some("2024-06-26"),
+            &[("Tuesday", "2024-07-02")],
+        );
+        check(
+            "On Tuesday, Smith said. Dr. Jones will speak.",
+            Some("2024-06-26"),
+            &[("Tuesday", "2024-06-25")],
+        );
     }
 
     #[test]

@@ -2550,7 +2550,9 @@ impl<'a, 'l> M<'a, 'l> {
         }
         if w.month_ambiguous {
             let prev = i.checked_sub(1).and_then(|p| self.w(p));
-            if !prev.is_some_and(|p| p.month_ctx) {
+            // "the March accession", "their May pension checks": after a
+            // determiner the capitalised word is the month.
+            if !prev.is_some_and(|p| p.month_ctx || p.determiner) {
                 return None;
             }
             // "may" after "and"/"or" is still mostly the modal verb.
@@ -5141,6 +5143,27 @@ mod tests {
         // Without a preposition of time it is a count.
         let t = tag("He scored 4 in the afternoon session.", Some(d("2000-04-05")), lex());
         assert!(t.iter().all(|x| !x.text.starts_with('4')), "{t:?}");
+    }
+
+    #[test]
+    fn an_ambiguous_month_after_a_determiner() {
+        check(
+            "The March accession will enable the three countries to join.",
+            Some("1999-02-10"),
+            &[("March", "1999-03")],
+        );
+        check(
+            "Retirees will receive their May pension checks.",
+            Some("1987-04-10"),
+            &[("May", "1987-05")],
+        );
+        // Without one, "March" and "May" stay words.
+        let t = tag(
+            "Protesters March on the capital. He May resign.",
+            Some(d("1987-04-10")),
+            lex(),
+        );
+        assert!(t.is_empty(), "{t:?}");
     }
 
     #[test]

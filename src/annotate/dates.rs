@@ -2200,6 +2200,7 @@ impl<'a, 'l> M<'a, 'l> {
             return best;
         }
         take(self.quantity(i));
+        take(self.unit_next_to(i));
         take(self.bare(i));
         take(self.weekend(i));
         take(self.week_of(i));
@@ -2247,6 +2248,32 @@ impl<'a, 'l> M<'a, 'l> {
         }
         let day = d.with_day(t.n)?;
         Some(Cand::point(i + 1, Point::Day(day), anchor))
+    }
+
+    /// "the day before last Tuesday's hearing", "the week after Christmas":
+    /// one unit next to a date that follows. Without a date ("the day after
+    /// his death") the anchor is unknown and nothing is claimed.
+    fn unit_next_to(&self, i: usize) -> Option<Cand> {
+        if !self.is(i, "the") {
+            return None;
+        }
+        let w = self.w(i + 1)?;
+        let unit = w.unit.filter(|u| matches!(u, Unit::Day | Unit::Week) && !w.plural)?;
+        let sign = match self.low(i + 2) {
+            "before" => -1,
+            "after" => 1,
+            _ => return None,
+        };
+        let c = self
+            .core(i + 3)
+            .filter(|c| c.kind == TimexKind::Date && c.anchor != Anchor::Unresolved)?;
+        let p = c.point?;
+        let p = match (unit, p) {
+            (Unit::Week, Point::Day(d)) => Point::Week(monday_of(d)).shift(unit, sign)?,
+            (Unit::Day, Point::Day(_)) => p.shift(unit, sign)?,
+            _ => return None,
+        };
+        Some(Cand::point(c.end, p, c.anchor))
     }
 
     /// "about two weeks", "more than four hours", "roughly a week before".
@@ -5164,6 +5191,24 @@ mod tests {
             lex(),
         );
         assert!(t.is_empty(), "{t:?}");
+    }
+
+    #[test]
+    fn one_unit_next_to_a_date() {
+        // Published on a Thursday; "last Tuesday" is 2000-02-22.
+        check(
+            "The day before last Tuesday's federal court hearing, Manuel met them.",
+            Some("2000-02-24"),
+            &[("The day before last Tuesday", "2000-02-21")],
+        );
+        check(
+            "They left the week after Christmas 1999.",
+            None,
+            &[("the week after Christmas 1999", "1999-W52")],
+        );
+        // Without a date the anchor is unknown: no expression claimed.
+        let t = tag("They came the day after his death.", Some(d("2000-02-24")), lex());
+        assert!(t.iter().all(|x| !x.text.contains("after")), "{t:?}");
     }
 
     #[test]

@@ -2201,6 +2201,7 @@ impl<'a, 'l> M<'a, 'l> {
         }
         take(self.quantity(i));
         take(self.unit_next_to(i));
+        take(self.unit_long(i));
         take(self.bare(i));
         take(self.weekend(i));
         take(self.week_of(i));
@@ -2248,6 +2249,27 @@ impl<'a, 'l> M<'a, 'l> {
         }
         let day = d.with_day(t.n)?;
         Some(Cand::point(i + 1, Point::Day(day), anchor))
+    }
+
+    /// "a day-long meeting", "a year-long inquiry", "a decades-long
+    /// battle": a duration used as an adjective, like "a two-week trip".
+    fn unit_long(&self, i: usize) -> Option<Cand> {
+        let w = self.w(i)?;
+        let unit = w.unit.filter(|u| *u != Unit::Weekend)?;
+        if self.toks[i].cap
+            || !(self.is(i + 1, "-") && self.glued(i + 1) && self.glued(i + 2) && self.is(i + 2, "long"))
+        {
+            return None;
+        }
+        let n = if w.plural { None } else { Some(1) };
+        let mut c = Cand::new(
+            i + 3,
+            TimexKind::Duration,
+            Some(duration_value(unit, n, false)),
+            Anchor::Absolute,
+        );
+        c.fuzzy = n.is_none();
+        Some(c)
     }
 
     /// "the day before last Tuesday's hearing", "the week after Christmas":
@@ -3066,6 +3088,11 @@ impl<'a, 'l> M<'a, 'l> {
         if unit == Unit::Quarter && (qword || compound && uw.plural) {
             return None;
         }
+        // "a year-long inquiry": the article belongs to the noun; the
+        // adjective is read from the unit on.
+        if qword && self.is(j + 1, "-") && self.glued(j + 1) && self.is(j + 2, "long") {
+            return None;
+        }
         // Ages ("52 years old") describe people, not times.
         if !compound && self.is(j + 1, "old") {
             return None;
@@ -3091,12 +3118,12 @@ impl<'a, 'l> M<'a, 'l> {
                     || matches!(self.low(p), "%" | "percent")
                     || self.w(p).is_some_and(|w| w.number.is_some())
             };
-            // "$5 million a year", "700 seats a week": a rate of an amount,
-            // which TimeBank annotation leaves untagged.
+            // "$5 million a year", "700 seats a week", "24 hours a day": a
+            // rate of an amount, which TimeBank annotation leaves untagged.
             let counted_noun = i > 1
                 && self.toks[i - 1].k == TK::Word
                 && !self.toks[i - 1].cap
-                && self.w(i - 1).is_none()
+                && self.w(i - 1).is_none_or(|w| w.unit.is_some())
                 && amount(i - 2);
             if amount(i - 1) || counted_noun {
                 return None;
@@ -5209,6 +5236,32 @@ mod tests {
         // Without a date the anchor is unknown: no expression claimed.
         let t = tag("They came the day after his death.", Some(d("2000-02-24")), lex());
         assert!(t.iter().all(|x| !x.text.contains("after")), "{t:?}");
+    }
+
+    #[test]
+    fn unit_long_adjectives_are_durations() {
+        check(
+            "They emerged from their third day-long meeting after a year-long inquiry and a decades-long battle.",
+            Some("2000-04-03"),
+            &[("day-long", "P1D"), ("year-long", "P1Y"), ("decades-long", "PXDE")],
+        );
+        let t = tag("The long day ended.", Some(d("2000-04-03")), lex());
+        assert!(t.iter().all(|x| x.text != "long"), "{t:?}");
+    }
+
+    #[test]
+    fn a_rate_of_hours_is_no_day() {
+        let t = check(
+            "Let them picket every home, 24 hours a day, he said.",
+            Some("1998-10-25"),
+            &[("24 hours", "PT24H")],
+        );
+        assert!(t.iter().all(|x| x.text != "a day"), "{t:?}");
+        check(
+            "They do hundreds of interviews a day.",
+            Some("1998-10-25"),
+            &[("a day", "P1D")],
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ TempEval-3 way, with the shared scorer ../shared/eval/timeml.py.
   python3 eval/dates.py [--readout PATH] [--work DIR] [--shared DIR]
 
 The default readout is $CARGO_TARGET_DIR/release/readout (target/ when the
-variable is unset), built with cargo if missing.
+variable is unset), brought up to date with `cargo build --release` first
+(a no-op when nothing changed), so a stale binary is never scored; pass
+--readout to score a given binary as it is.
 
 For each corpus: timeml.py to-jsonl turns the .tml files into JSON Lines
 (id, text, date_publish = the document creation time), readout runs on them
@@ -71,14 +73,15 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     # cargo builds into $CARGO_TARGET_DIR when it is set.
     target = os.environ.get("CARGO_TARGET_DIR") or os.path.join(REPO, "target")
-    parser.add_argument("--readout", default=os.path.join(target, "release", "readout"))
+    parser.add_argument("--readout", help="binary to score (default: the repo's release build, rebuilt if stale)")
     parser.add_argument("--work", help="keep inputs and outputs here (default: a temporary folder)")
     parser.add_argument("--verbose", action="store_true",
                         help="list every error: MISS (gold not found), SPUR (not in gold), VAL (wrong value), SPAN")
     parser.add_argument("--shared", default=os.environ.get("READOUT_SHARED", os.path.join(REPO, "..", "shared")))
     args = parser.parse_args()
-    if not os.path.exists(args.readout):
+    if args.readout is None:
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+        args.readout = os.path.join(target, "release", "readout")
     timeml = os.path.join(args.shared, "eval", "timeml.py")
     work = args.work or tempfile.mkdtemp(prefix="readout-dates-")
     summary = []

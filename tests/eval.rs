@@ -63,17 +63,17 @@ fn article_metadata_and_boilerplate_on_the_gold_set() {
     assert_floors(&scores, &floors);
 }
 
-/// TempEval-3 value F1 and relaxed span F1. The floors are 0.82
-/// (TimeBank) and 0.78 (AQUAINT) value F1 and 0.90 relaxed F1; AQUAINT's
-/// value F1 is not there yet (0.766 when last measured), so its floor here
-/// guards against regressions only.
+/// TempEval-3 value F1 and relaxed span F1: the floors, 0.82
+/// (TimeBank) and 0.78 (AQUAINT) value F1 and 0.90 relaxed F1. Measured
+/// 0.827 and 0.780 (0.7804 unrounded); most remaining AQUAINT errors are
+/// conventions TimeBank and the TimeML guidelines do not share.
 #[test]
 fn dates_on_tempeval3() {
     let scores = summary("eval/dates.py", &["--readout", env!("CARGO_BIN_EXE_readout")]);
     let floors = [
         ("timebank_value_f1", 0.82),
         ("timebank_relaxed_f1", 0.90),
-        ("aquaint_value_f1", 0.76),
+        ("aquaint_value_f1", 0.78),
         ("aquaint_relaxed_f1", 0.90),
     ];
     assert_floors(&scores, &floors);

@@ -237,7 +237,15 @@ enum Dir {
 #[derive(Debug, Clone, Copy)]
 enum Holiday {
     Fixed(u32, u32),
-    Nth { month: u32, n: i32, wd: u32 },
+    /// The n-th weekday `wd` of `month` (n < 0 counts from the end), then
+    /// `after` days more: US Election Day is the Tuesday after the first
+    /// Monday of November.
+    Nth {
+        month: u32,
+        n: i32,
+        wd: u32,
+        after: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -315,6 +323,14 @@ struct Word {
     earliest: bool,
     /// "next" in "next to": a preposition, no tense cue.
     not_before_to: bool,
+    /// "decided", "agreed": before "to", the infinitive's time is open.
+    open_to: bool,
+    /// "said", "told": past, but of the saying, not of what was said.
+    reporting: bool,
+    /// "to", "will", "could": a verb after one is an infinitive.
+    modal: bool,
+    /// "Dr", "vs": the period after one does not end the sentence.
+    title_abbrev: bool,
 }
 
 /// FNV-1a: lexicon keys are short words, where SipHash's setup dominates.
@@ -591,7 +607,7 @@ impl TemporalLexicon {
         }
         for (k, v) in str_entries(&root, "holidays")? {
             let h = parse_holiday(&v)
-                .ok_or_else(|| format!("temporal lexicon: [holidays] key \"{k}\": expected MM-DD or MM/N/W"))?;
+                .ok_or_else(|| format!("temporal lexicon: [holidays] key \"{k}\": expected MM-DD or MM/N/W[+D]"))?;
             add_phrase(&mut phrases, &mut triggers, &k, PhraseKind::Holiday(h), true);
         }
         for k in str_list(&root, "tense", "future")? {
@@ -638,6 +654,18 @@ impl TemporalLexicon {
         }
         for k in str_list(&root, "tense", "no_cue_before_to")? {
             w!(k).not_before_to = true;
+        }
+        for k in str_list(&root, "tense", "open_before_to")? {
+            w!(k).open_to = true;
+        }
+        for k in str_list(&root, "tense", "reporting")? {
+            w!(k).reporting = true;
+        }
+        for k in str_list(&root, "grammar", "modals")? {
+            w!(k).modal = true;
+        }
+        for k in str_list(&root, "grammar", "title_abbreviations")? {
+            w!(k).title_abbrev = true;
         }
         for k in str_list(&root, "period_nouns", "words")? {
             w!(k).period_noun = true;
@@ -780,15 +808,16 @@ fn parse_holiday(s: &str) -> Option<Holiday> {
         NaiveDate::from_ymd_opt(2000, m, d)?;
         return Some(Holiday::Fixed(m, d));
     }
-    let mut it = s.split('/');
+    let (rule, after) = match s.split_once('+') {
+        Some((r, a)) => (r, a.trim().parse().ok()?),
+        None => (s, 0),
+    };
+    let mut it = rule.split('/');
     let month: u32 = it.next()?.parse().ok()?;
     let n: i32 = it.next()?.parse().ok()?;
     let wd: u32 = it.next()?.parse().ok()?;
-    ((1..=12).contains(&month) && (1..=7).contains(&wd) && n != 0 && (-5..=5).contains(&n)).then_some(Holiday::Nth {
-        month,
-        n,
-        wd,
-    })
+    ((1..=12).contains(&month) && (1..=7).contains(&wd) && n != 0 && (-5..=5).contains(&n) && (0..=31).contains(&after))
+        .then_some(Holiday::Nth { month, n, wd, after })
 }
 
 /// Trigger words packed into a `u128` (lower-cased, at most 16 bytes) in an
@@ -1373,6 +1402,10 @@ enum Tense {
     Past,
     Future,
     None,
+    /// "decided to", "planned to": the date belongs to the infinitive of a
+    /// past intention, most likely still ahead but not surely: a weekday
+    /// is taken ahead, a month or year the nearest.
+    Open,
 }
 
 #[derive(Debug, Clone)]
@@ -1444,6 +1477,9 @@ const RECENT_PERIOD: usize = 1500;
 struct State {
     last: Option<(usize, Point)>,
     last_day: Option<(usize, NaiveDate)>,
+    /// Byte end, date and anchor of an expression ending in a day number
+    /// ("April 24"), which a second day number may share ("and 25").
+    day_end: Option<(usize, NaiveDate, Anchor)>,
     memory: Vec<(usize, Point)>,
 }
 
@@ -1686,6 +1722,8 @@ impl<'a, 'l> M<'a, 'l> {
             .toks
             .get(i + 1)
             .is_some_and(|n| n.gap && (n.cap || n.k == TK::Punct))
+            // "Dr. Barnett Slepian", "Roe vs. Wade": a title's period.
+            && !(i > 0 && self.glued(i) && self.w(i - 1).is_some_and(|w| w.title_abbrev))
     }
 
     fn tense_mark(&self, i: usize) -> Tense {
@@ -1708,18 +1746,47 @@ impl<'a, 'l> M<'a, 'l> {
             return Tense::None;
         }
         let passive = i > 0 && self.w(i - 1).is_some_and(|w| w.passive_aux);
+        let low = self.low(i);
+        // "a still unspecified date", "the planned merger", "the hastily
+        // arranged trip": a participle after a determiner is an adjective.
+        let det = |k: usize| self.w(k).is_some_and(|w| w.determiner);
+        let attributive = i > 0
+            && (det(i - 1)
+                || i > 1
+                    && (self.w(i - 1).is_some_and(|w| w.participle_adverb) || self.low(i - 1).ends_with("ly"))
+                    && det(i - 2));
+        let participle_form = low.len() >= 5 && low.ends_with("ed");
+        // "had been scheduled to expire Friday", "had planned to": an act
+        // planned in the past perfect was overtaken, so it points back; a
+        // date planned for ("had been scheduled for the third quarter, will
+        // now ...") may still lie ahead.
+        let pluperfect =
+            |k: usize| k > 0 && (self.is(k - 1, "had") || k > 1 && self.is(k - 1, "been") && self.is(k - 2, "had"));
         if let Some(w) = self.w(i) {
             let to = self.is(i + 1, "to");
+            if w.open_to && to {
+                return Tense::Open;
+            }
+            // "the planned merger", "the slated visit": even as
+            // adjectives these put the noun ahead.
             if w.future && !(w.not_before_to && to) || w.future_to && to {
-                return Tense::Future;
+                return if pluperfect(i) && to {
+                    Tense::Past
+                } else {
+                    Tense::Future
+                };
             }
             // "will be held", "is heard": a participle after "be" leaves
-            // the tense to the verb before it.
-            if w.past && !passive {
+            // the tense to the verb before it. "will set", "to cut": a
+            // form shared with the infinitive is no past after a modal.
+            let infinitive = i > 0 && self.w(i - 1).is_some_and(|p| p.modal);
+            if w.past && !passive && !infinitive {
                 // "was scheduled", "were planning to": a past intention
                 // points ahead.
                 let next = self.w(i + 1);
-                if next.is_some_and(|n| n.future || n.future_to && self.is(i + 2, "to")) {
+                if next.is_some_and(|n| n.future || n.future_to && self.is(i + 2, "to"))
+                    && !(pluperfect(i + 1) && self.is(i + 2, "to"))
+                {
                     return Tense::Future;
                 }
                 return Tense::Past;
@@ -1730,16 +1797,8 @@ impl<'a, 'l> M<'a, 'l> {
         }
         // Regular past forms; "hosted by" is a participle describing a
         // noun, not the tense of the clause.
-        let low = self.low(i);
-        // "will be held": a participle after "be" leaves the tense to the
-        // modal before it.
-        // "a still unspecified date", "the planned merger": an adjective
-        // after a determiner.
-        let det = |k: usize| self.w(k).is_some_and(|w| w.determiner);
-        let attributive =
-            i > 0 && (det(i - 1) || i > 1 && self.w(i - 1).is_some_and(|w| w.participle_adverb) && det(i - 2));
         let participle = t.cap || attributive || self.is(i + 1, "by") || passive;
-        if low.len() >= 5 && low.ends_with("ed") && !participle {
+        if participle_form && !participle {
             return Tense::Past;
         }
         Tense::None
@@ -1748,7 +1807,18 @@ impl<'a, 'l> M<'a, 'l> {
     /// The tense nearest to the expression, first inside its comma-bounded
     /// clause and then in the whole sentence.
     fn tense(&self, a: usize, b: usize) -> Tense {
+        self.tense_reaching(a, b, false)
+    }
+
+    /// `tense`, reading on past the region for a day named by its weekday
+    /// only. A weekday mostly dates the clause's own verb ("On Tuesday,
+    /// the League plans to ..."), while a month or quarter as often dates a
+    /// noun ("for delivery in April", "effective April 1"), where a verb
+    /// far off misleads: on Reuters copy a far cue was wrong for two months
+    /// in three but right for four weekdays in five.
+    fn tense_reaching(&self, a: usize, b: usize, far: bool) -> Tense {
         let (s0, s1) = self.sentence_bounds(a);
+        let fronted = a - s0 <= 3 && (s0 > 0 || self.toks[0].s == 0);
         // The nearest cue wins; both sides are searched in step.
         for clause in [true, false] {
             let mut best: Option<(usize, Tense)> = None;
@@ -1778,12 +1848,20 @@ impl<'a, 'l> M<'a, 'l> {
                         }
                         continue;
                     }
-                    let t = self.tense_mark(idx);
-                    let score = match t {
-                        Tense::Future => dist,
-                        Tense::Past => dist,
+                    let t = match self.tense_mark(idx) {
                         Tense::None => continue,
+                        // ", an official said on Wednesday": outside the
+                        // date's clause, a reporting verb dates the saying,
+                        // unless the date opens the sentence and so governs
+                        // it ("In September, it announced plans to ...").
+                        Tense::Past if !clause && !fronted && self.w(idx).is_some_and(|w| w.reporting) => continue,
+                        // "decided to admit them in March": the date
+                        // belongs to the infinitive, whose time is open.
+                        // "In March, the board decided to": to the verb.
+                        Tense::Open if side == 1 => Tense::Past,
+                        t => t,
                     };
+                    let score = dist;
                     if best.is_none_or(|(b, _)| score < b) {
                         best = Some((score, t));
                     }
@@ -1793,7 +1871,90 @@ impl<'a, 'l> M<'a, 'l> {
                 return t;
             }
         }
-        Tense::None
+        if !far {
+            return Tense::None;
+        }
+        self.tense_beyond(a, b, s0, s1, fronted)
+    }
+
+    /// The nearest cue of the sentence outside the region when the region
+    /// holds none: regions reach only a few words past their triggers, and
+    /// the verb of "On Tuesday, the National Abortion and Reproductive
+    /// Rights Action League plans to ..." lies further. Rare, so the text
+    /// beyond is tokenized on demand.
+    #[cold]
+    fn tense_beyond(&self, a: usize, b: usize, s0: usize, s1: usize, fronted: bool) -> Tense {
+        const REACH: usize = 200;
+        let bytes = self.text.as_bytes();
+        let mut best: Option<(usize, Tense)> = None;
+        let mut look = |from: usize, to: usize, left: bool, used: usize| {
+            // Starts and ends on whitespace so no word is cut.
+            let mut from = from;
+            while from > 0 && !bytes[from - 1].is_ascii_whitespace() {
+                from -= 1;
+            }
+            let mut to = to.min(bytes.len());
+            while to < bytes.len() && !bytes[to].is_ascii_whitespace() {
+                to += 1;
+            }
+            let mut toks = Vec::new();
+            tokenize(self.text, from, to, &mut toks);
+            let n = toks.len();
+            if n < 2 {
+                return;
+            }
+            let mut lowbuf = self.text[from..to].to_string();
+            lowbuf.make_ascii_lowercase();
+            let words = vec![std::cell::Cell::new(None); n];
+            let marks = vec![std::cell::Cell::new(None); n];
+            let m = M {
+                text: self.text,
+                lex: self.lex,
+                toks: &toks,
+                lowbuf: &lowbuf,
+                words: &words,
+                marks: &marks,
+                pubd: self.pubd,
+                st: self.st,
+            };
+            // The region's edge token is read again: inside the region it
+            // lacked the word after it ("plans" | "to").
+            for d in 0..n {
+                let k = if left { n - 1 - d } else { d };
+                let dist = used + d;
+                // Far from the date, a cue more often belongs to another
+                // clause ("told ... of a cutback in its oil supply in
+                // September"); the region already had its 25 tokens.
+                if dist > 15 || best.is_some_and(|(bd, _)| bd <= dist) {
+                    return;
+                }
+                let stop = if left {
+                    k + 1 < n && (toks[k + 1].para || m.is_sentence_end(k))
+                } else {
+                    k > 0 && (toks[k].para || m.is_sentence_end(k - 1))
+                };
+                if stop {
+                    return;
+                }
+                if matches!(m.tense_mark(k), Tense::None) || !fronted && m.w(k).is_some_and(|w| w.reporting) {
+                    continue;
+                }
+                let t = match m.tense_mark(k) {
+                    Tense::Open if !left => Tense::Past,
+                    t => t,
+                };
+                best = Some((dist, t));
+                return;
+            }
+        };
+        let (first, last) = (&self.toks[0], &self.toks[self.toks.len() - 1]);
+        if s0 == 0 && first.s > 0 {
+            look(first.s.saturating_sub(REACH), first.e, true, a);
+        }
+        if s1 == self.toks.len() && last.e < bytes.len() {
+            look(last.s, last.e + REACH, false, self.toks.len() - b);
+        }
+        best.map_or(Tense::None, |(_, t)| t)
     }
 
     // -- resolution helpers ------------------------------------------------
@@ -1802,6 +1963,26 @@ impl<'a, 'l> M<'a, 'l> {
     /// something may happen, so one that lies ahead.
     fn as_early_as(&self, a: usize) -> bool {
         a >= 3 && self.is(a - 1, "as") && self.is(a - 3, "as") && self.w(a - 2).is_some_and(|w| w.earliest)
+    }
+
+    /// "by May", "until Friday": a deadline lies ahead, unless it opens a
+    /// sentence told in the past ("Until Thursday, they had not called
+    /// him"). After the verb the past proves nothing: "postponed until
+    /// Tuesday" points ahead. The preposition itself is no cue.
+    /// `month`: a month is taken to lie ahead after the preposition; a
+    /// weekday follows the nearest cue, the preposition included ("had
+    /// filed reports by Wednesday", "postponed until Tuesday").
+    fn deadline_tense(&self, a: usize, b: usize, month: bool) -> Tense {
+        let far = !month;
+        if a > 0 && self.w(a - 1).is_some_and(|w| w.deadline) {
+            if self.is_sentence_start(a - 1) && self.tense_reaching(a - 1, b, far) == Tense::Past {
+                return Tense::Past;
+            }
+            if month {
+                return Tense::Future;
+            }
+        }
+        self.tense_reaching(a, b, far)
     }
 
     fn res_weekday(&self, wd: u32, shift: Option<i32>, a: usize, b: usize) -> Option<NaiveDate> {
@@ -1822,7 +2003,9 @@ impl<'a, 'l> M<'a, 'l> {
                 // "Wednesday's ruling": a possessive names something that
                 // has already happened; the clause's tense is not its own.
                 let possessive = matches!(self.low(b), "'" | "\u{2019}") && self.is(b + 1, "s") && self.glued(b);
-                if !possessive && (self.as_early_as(a) || self.tense(a, b) == Tense::Future) {
+                if !possessive
+                    && (self.as_early_as(a) || matches!(self.deadline_tense(a, b, false), Tense::Future | Tense::Open))
+                {
                     fwd
                 } else {
                     -back
@@ -1858,9 +2041,11 @@ impl<'a, 'l> M<'a, 'l> {
             None => (p.year() as i64 * 12 + p.month() as i64) * 31,
         };
         let cands: Vec<Point> = (-1..=1).filter_map(|k| mk(p.year() + k)).collect();
-        // "by May", "until March 3": a deadline lies ahead.
-        let deadline = a > 0 && self.w(a - 1).is_some_and(|w| w.deadline) || self.as_early_as(a);
-        let tense = if deadline { Tense::Future } else { self.tense(a, b) };
+        let tense = if self.as_early_as(a) {
+            Tense::Future
+        } else {
+            self.deadline_tense(a, b, true)
+        };
         let adjacent = a > 0
             && tense == Tense::Past
             && (self.tense_mark(a - 1) == tense
@@ -1874,13 +2059,21 @@ impl<'a, 'l> M<'a, 'l> {
             let k = key(c) - now;
             let against = match tense {
                 Tense::Past => k > 0,
-                Tense::Future => k < 0,
+                Tense::Future | Tense::Open => k < 0,
                 Tense::None => false,
             };
             // Ties go to the past: news reports more than it announces.
             // A verb right before the date ("ended Jan. 31", "met on
             // Oct. 3") governs it, and counts as much as for a month.
-            let weight = if d.is_none() || adjacent { 100 } else { 2 };
+            // An intention ("hoped to present it in October") leans
+            // ahead without ruling out the recent past.
+            let weight = if tense == Tense::Open {
+                2
+            } else if d.is_none() || adjacent {
+                100
+            } else {
+                2
+            };
             (k.abs() * if against { weight } else { 1 }, k > 0)
         });
         pick.map(|c| (*c, Anchor::Publication))
@@ -1996,6 +2189,7 @@ impl<'a, 'l> M<'a, 'l> {
             }
         };
         if t.k == TK::Num {
+            take(self.second_day(i));
             take(self.iso(i));
             take(self.clock(i));
             take(self.day_month(i));
@@ -2006,6 +2200,8 @@ impl<'a, 'l> M<'a, 'l> {
             return best;
         }
         take(self.quantity(i));
+        take(self.unit_next_to(i));
+        take(self.unit_long(i));
         take(self.bare(i));
         take(self.weekend(i));
         take(self.week_of(i));
@@ -2027,6 +2223,79 @@ impl<'a, 'l> M<'a, 'l> {
             take(self.quarter(i));
         }
         best
+    }
+
+    /// "April 24 and 25", "March 3 to 5", "Sept. 12-14": a day number
+    /// joined to a date that ended in one shares its month and year.
+    fn second_day(&self, i: usize) -> Option<Cand> {
+        let t = self.num(i)?;
+        let (end, d, anchor) = self.st.day_end?;
+        if i < 2 || t.nd > 2 || self.toks[i - 2].e != end {
+            return None;
+        }
+        let joined = match self.low(i - 1) {
+            "and" | "or" | "to" | "through" => true,
+            "-" => self.glued(i - 1) && self.glued(i),
+            _ => false,
+        };
+        if !joined || t.n <= d.day() {
+            return None;
+        }
+        // "April 24 and 25 people": a count, not a day.
+        if let Some(n) = self.toks.get(i + 1) {
+            if n.k == TK::Num || n.k == TK::Word && !self.w(i + 1).is_some_and(|w| w.month_ctx || w.year_ctx) {
+                return None;
+            }
+        }
+        let day = d.with_day(t.n)?;
+        Some(Cand::point(i + 1, Point::Day(day), anchor))
+    }
+
+    /// "a day-long meeting", "a year-long inquiry", "a decades-long
+    /// battle": a duration used as an adjective, like "a two-week trip".
+    fn unit_long(&self, i: usize) -> Option<Cand> {
+        let w = self.w(i)?;
+        let unit = w.unit.filter(|u| *u != Unit::Weekend)?;
+        if self.toks[i].cap
+            || !(self.is(i + 1, "-") && self.glued(i + 1) && self.glued(i + 2) && self.is(i + 2, "long"))
+        {
+            return None;
+        }
+        let n = if w.plural { None } else { Some(1) };
+        let mut c = Cand::new(
+            i + 3,
+            TimexKind::Duration,
+            Some(duration_value(unit, n, false)),
+            Anchor::Absolute,
+        );
+        c.fuzzy = n.is_none();
+        Some(c)
+    }
+
+    /// "the day before last Tuesday's hearing", "the week after Christmas":
+    /// one unit next to a date that follows. Without a date ("the day after
+    /// his death") the anchor is unknown and nothing is claimed.
+    fn unit_next_to(&self, i: usize) -> Option<Cand> {
+        if !self.is(i, "the") {
+            return None;
+        }
+        let w = self.w(i + 1)?;
+        let unit = w.unit.filter(|u| matches!(u, Unit::Day | Unit::Week) && !w.plural)?;
+        let sign = match self.low(i + 2) {
+            "before" => -1,
+            "after" => 1,
+            _ => return None,
+        };
+        let c = self
+            .core(i + 3)
+            .filter(|c| c.kind == TimexKind::Date && c.anchor != Anchor::Unresolved)?;
+        let p = c.point?;
+        let p = match (unit, p) {
+            (Unit::Week, Point::Day(d)) => Point::Week(monday_of(d)).shift(unit, sign)?,
+            (Unit::Day, Point::Day(_)) => p.shift(unit, sign)?,
+            _ => return None,
+        };
+        Some(Cand::point(c.end, p, c.anchor))
     }
 
     /// "about two weeks", "more than four hours", "roughly a week before".
@@ -2182,7 +2451,7 @@ impl<'a, 'l> M<'a, 'l> {
             }
         } else {
             let t = self.num(i).filter(|x| x.nd <= 2 && (1..=12).contains(&x.n))?;
-            let (pm, k) = self.meridiem(i + 1)?;
+            let (pm, k) = self.meridiem(i + 1).or_else(|| self.hour_in_part(i))?;
             h = if pm { t.n % 12 + 12 } else { t.n % 12 };
             mi = 0;
             j = k;
@@ -2237,6 +2506,29 @@ impl<'a, 'l> M<'a, 'l> {
         let mut c = Cand::new(j, TimexKind::Time, Some(v), a);
         c.point = date.map(|(d, _)| Point::Day(d));
         Some(c.qty())
+    }
+
+    /// "at 4 in the morning", "until 3 in the afternoon": an hour placed
+    /// in a part of the day, after a preposition of time so that counts
+    /// ("scored 4 in the afternoon") stay out. Returns (pm, end).
+    fn hour_in_part(&self, i: usize) -> Option<(bool, usize)> {
+        if i == 0
+            || !matches!(
+                self.low(i - 1),
+                "at" | "by" | "until" | "till" | "around" | "about" | "before" | "after"
+            )
+        {
+            return None;
+        }
+        if !(self.is(i + 1, "in") && self.is(i + 2, "the")) {
+            return None;
+        }
+        let part = self.w(i + 3).and_then(|w| w.part).filter(|_| !self.toks[i + 3].cap)?;
+        match part {
+            "MO" => Some((false, i + 4)),
+            "AF" | "EV" => Some((true, i + 4)),
+            _ => None,
+        }
     }
 
     fn month_word(&self, i: usize) -> Option<(u32, usize)> {
@@ -2307,7 +2599,9 @@ impl<'a, 'l> M<'a, 'l> {
         }
         if w.month_ambiguous {
             let prev = i.checked_sub(1).and_then(|p| self.w(p));
-            if !prev.is_some_and(|p| p.month_ctx) {
+            // "the March accession", "their May pension checks": after a
+            // determiner the capitalised word is the month.
+            if !prev.is_some_and(|p| p.month_ctx || p.determiner) {
                 return None;
             }
             // "may" after "and"/"or" is still mostly the modal verb.
@@ -2794,6 +3088,11 @@ impl<'a, 'l> M<'a, 'l> {
         if unit == Unit::Quarter && (qword || compound && uw.plural) {
             return None;
         }
+        // "a year-long inquiry": the article belongs to the noun; the
+        // adjective is read from the unit on.
+        if qword && self.is(j + 1, "-") && self.glued(j + 1) && self.is(j + 2, "long") {
+            return None;
+        }
         // Ages ("52 years old") describe people, not times.
         if !compound && self.is(j + 1, "old") {
             return None;
@@ -2819,12 +3118,12 @@ impl<'a, 'l> M<'a, 'l> {
                     || matches!(self.low(p), "%" | "percent")
                     || self.w(p).is_some_and(|w| w.number.is_some())
             };
-            // "$5 million a year", "700 seats a week": a rate of an amount,
-            // which TimeBank annotation leaves untagged.
+            // "$5 million a year", "700 seats a week", "24 hours a day": a
+            // rate of an amount, which TimeBank annotation leaves untagged.
             let counted_noun = i > 1
                 && self.toks[i - 1].k == TK::Word
                 && !self.toks[i - 1].cap
-                && self.w(i - 1).is_none()
+                && self.w(i - 1).is_none_or(|w| w.unit.is_some())
                 && amount(i - 2);
             if amount(i - 1) || counted_noun {
                 return None;
@@ -3292,8 +3591,10 @@ impl<'a, 'l> M<'a, 'l> {
                 return None;
             }
             // Counts before a plural noun ("1,500 troops" is caught above;
-            // "2000 people" here).
-            if !ctx {
+            // "2000 people" here). After an article or a prefix the number
+            // names a year: "the 1992 protests", "post-1959 politics".
+            let year_like = j > 0 && (self.w(j - 1).is_some_and(|w| w.determiner) || self.is(j - 1, "-") && !t.gap);
+            if !ctx && !year_like {
                 if let Some(nt) = self.toks.get(k) {
                     let nl = self.low(k);
                     if nt.k == TK::Word && !nt.cap && nl.ends_with('s') && nl.len() > 3 && self.w(k).is_none() {
@@ -3448,7 +3749,7 @@ impl<'a, 'l> M<'a, 'l> {
                         };
                         match self.tense(i, end) {
                             Tense::Past => y -= 1,
-                            Tense::None if ahead >= 2 => y -= 1,
+                            Tense::None | Tense::Open if ahead >= 2 => y -= 1,
                             _ => {}
                         }
                     }
@@ -3645,18 +3946,19 @@ impl<'a, 'l> M<'a, 'l> {
         let on = |y: i32| -> Option<NaiveDate> {
             match h {
                 Holiday::Fixed(m, d) => ymd(y, m, d),
-                Holiday::Nth { month, n, wd } => {
+                Holiday::Nth { month, n, wd, after } => {
                     let wd = Weekday::try_from((wd - 1) as u8).ok()?;
-                    if n > 0 {
-                        NaiveDate::from_weekday_of_month_opt(y, month, wd, n as u8)
+                    let d = if n > 0 {
+                        NaiveDate::from_weekday_of_month_opt(y, month, wd, n as u8)?
                     } else {
                         let first_next = add_months(ymd(y, month, 1)?, 1)?;
                         let mut d = add_days(first_next, -1)?;
                         while d.weekday() != wd {
                             d = add_days(d, -1)?;
                         }
-                        Some(d)
-                    }
+                        d
+                    };
+                    add_days(d, after)
                 }
             }
         };
@@ -3670,7 +3972,7 @@ impl<'a, 'l> M<'a, 'l> {
         let pick = match self.tense(i, j) {
             Tense::Future => cands.iter().filter(|d| **d >= p).min().copied(),
             Tense::Past => cands.iter().filter(|d| **d <= p).max().copied(),
-            Tense::None => cands
+            Tense::None | Tense::Open => cands
                 .iter()
                 .min_by_key(|d| (d.signed_duration_since(p).num_days().abs(), **d > p))
                 .copied(),
@@ -4069,6 +4371,20 @@ pub fn tag(text: &str, publication: Option<NaiveDate>, lex: &TemporalLexicon) ->
                     st.memory.push((s, p));
                 }
             }
+            st.day_end = match c.point {
+                Some(Point::Day(d))
+                    if c.kind == TimexKind::Date && toks[c.end - 1].k == TK::Num && toks[c.end - 1].n == d.day() =>
+                {
+                    // "and 25" is no trigger of its own.
+                    for k in [c.end + 1, c.end + 2] {
+                        if let Some(x) = starts.get_mut(k) {
+                            *x = true;
+                        }
+                    }
+                    Some((e, d, c.anchor))
+                }
+                _ => None,
+            };
             i = c.end;
             out.push((s, e, c));
         }
@@ -4690,6 +5006,289 @@ mod tests {
             Some("2000-04-17"),
             &[("Today", "2000-04-17")],
         );
+    }
+
+    #[test]
+    fn tense_cue_beyond_the_region() {
+        // Published on a Monday; the verb lies past the window the tagger
+        // tokenizes around "Tuesday".
+        check(
+            "On Tuesday, the National Abortion and Reproductive Rights Action League plans to hold a news conference.",
+            Some("1998-10-26"),
+            &[("Tuesday", "1998-10-27")],
+        );
+        // A month dates a noun as often as the verb: no reading beyond.
+        check(
+            "Traders in London said Indonesia had issued licences to import around 135,000 tonnes of palm oil for delivery in April.",
+            Some("1987-03-18"),
+            &[("April", "1987-04")],
+        );
+        check(
+            "Reports said Saudi Arabia told U.S., European and Japanese oil companies of a 15-20 percent cutback in its oil supply in September.",
+            Some("1990-08-16"),
+            &[("September", "1990-09")],
+        );
+    }
+
+    #[test]
+    fn tense_beyond_the_region_cuts_no_character() {
+        // The cue lies outside the window around "Friday"; the text beyond
+        // is cut on whitespace only, whatever bytes come before it.
+        for pad in 0..6 {
+            let text = format!(
+                "{} {}and the delegation will meet the representatives of the extraordinary plenipotentiary governments on Friday.",
+                "\u{e9}".repeat(pad),
+                "\u{e9}\u{e9}\u{2014}\u{e9} ".repeat(30)
+            );
+            check(&text, Some("2024-06-26"), &[("Friday", "2024-06-28")]);
+        }
+    }
+
+    #[test]
+    fn a_title_abbreviation_ends_no_sentence() {
+        // Published on a Wednesday: the verb after "Dr." governs Tuesday.
+        check(
+            "On Tuesday, Dr. Smith will speak.",
+            Some("2024-06-26"),
+            &[("Tuesday", "2024-07-02")],
+        );
+        check(
+            "On Tuesday, Smith said. Dr. Jones will speak.",
+            Some("2024-06-26"),
+            &[("Tuesday", "2024-06-25")],
+        );
+    }
+
+    #[test]
+    fn fronted_deadline_follows_the_clause() {
+        // Published on a Friday.
+        check(
+            "Until Thursday, they had not called Kopp a suspect.",
+            Some("1999-05-07"),
+            &[("Thursday", "1999-05-06")],
+        );
+        check(
+            "Officials postponed until Tuesday morning any action.",
+            Some("2000-03-30"),
+            &[("Tuesday morning", "2000-04-04TMO")],
+        );
+        check(
+            "Thirty-two members had filed reports by Wednesday.",
+            Some("1990-08-16"),
+            &[("Wednesday", "1990-08-15")],
+        );
+        check(
+            "The talks are supposed to conclude by May, they said.",
+            Some("1998-03-22"),
+            &[("May", "1998-05")],
+        );
+        check("By May, sales had doubled.", Some("1998-09-22"), &[("May", "1998-05")]);
+    }
+
+    #[test]
+    fn overtaken_plans_point_back() {
+        // Published on a Monday.
+        check(
+            "The offer previously had been scheduled to expire at midnight Friday.",
+            Some("1989-10-30"),
+            &[("midnight Friday", "1989-10-27T24:00")],
+        );
+        check(
+            "The offer was scheduled to expire at midnight Friday.",
+            Some("1989-10-30"),
+            &[("midnight Friday", "1989-11-03T24:00")],
+        );
+        check(
+            "The processors, which had been scheduled for general availability in the third quarter, will now be available sooner.",
+            Some("1987-03-04"),
+            &[("the third quarter", "1987-Q3")],
+        );
+        check(
+            "It is to resume trading in Paris Tuesday.",
+            Some("1989-10-27"),
+            &[("Tuesday", "1989-10-31")],
+        );
+        check(
+            "The talks are set to resume Monday in Belfast.",
+            Some("1998-03-22"),
+            &[("Monday", "1998-03-23")],
+        );
+    }
+
+    #[test]
+    fn intentions_and_reports_leave_the_tense_open() {
+        // "decided to admit": the admission may lie ahead; "said" dates the
+        // statement, not the admission.
+        check(
+            "NATO has decided to admit Poland, Hungary and the Czech Republic in early March, an official said on Wednesday.",
+            Some("1999-02-10"),
+            &[("early March", "1999-03"), ("Wednesday", "1999-02-10")],
+        );
+        check(
+            "The document is hoped to be presented to Congress in October.",
+            Some("1987-03-12"),
+            &[("October", "1987-10")],
+        );
+        check(
+            "X agreed to pay the debt in January.",
+            Some("1999-02-10"),
+            &[("January", "1999-01")],
+        );
+        // Before the verb, the date is the decision's own.
+        check(
+            "In March, the board decided to sell the unit.",
+            Some("1999-02-10"),
+            &[("March", "1998-03")],
+        );
+        // A fronted date governs the reporting verb after it.
+        check(
+            "In September, it announced plans to acquire the fruit business.",
+            Some("1989-10-30"),
+            &[("September", "1989-09")],
+        );
+    }
+
+    #[test]
+    fn planned_infinitives_lie_ahead() {
+        // Published on a Wednesday.
+        check(
+            "The team planned to leave Nairobi on Thursday for Dar es Salaam.",
+            Some("1998-09-30"),
+            &[("Thursday", "1998-10-01")],
+        );
+        check(
+            "On Friday, the Kenyan government planned to pay the first claims.",
+            Some("1998-09-30"),
+            &[("Friday", "1998-09-25")],
+        );
+        // After a modal, a past form is an infinitive: "will be" is no
+        // past, so "next" ... the modal itself decides.
+        check(
+            "They said they would meet him on Monday.",
+            Some("1998-09-30"),
+            &[("Monday", "1998-10-05")],
+        );
+    }
+
+    #[test]
+    fn a_year_after_an_article_before_a_plural() {
+        check(
+            "The leaders who led the 1992 protests have moved; post-1959 politics split families.",
+            Some("1998-10-25"),
+            &[("1992", "1992"), ("1959", "1959")],
+        );
+        // A bare number before a plural noun stays a count.
+        let t = tag("About 1995 protesters marched.", Some(d("1998-10-25")), lex());
+        assert!(t.is_empty(), "{t:?}");
+    }
+
+    #[test]
+    fn hours_in_a_part_of_the_day() {
+        check(
+            "The father will leave at 4 in the morning, Castro said.",
+            Some("2000-04-05"),
+            &[("4 in the morning", "2000-04-05T04:00")],
+        );
+        check(
+            "The vote ends at 3 in the afternoon.",
+            Some("2000-04-05"),
+            &[("3 in the afternoon", "2000-04-05T15:00")],
+        );
+        // Without a preposition of time it is a count.
+        let t = tag("He scored 4 in the afternoon session.", Some(d("2000-04-05")), lex());
+        assert!(t.iter().all(|x| !x.text.starts_with('4')), "{t:?}");
+    }
+
+    #[test]
+    fn an_ambiguous_month_after_a_determiner() {
+        check(
+            "The March accession will enable the three countries to join.",
+            Some("1999-02-10"),
+            &[("March", "1999-03")],
+        );
+        check(
+            "Retirees will receive their May pension checks.",
+            Some("1987-04-10"),
+            &[("May", "1987-05")],
+        );
+        // Without one, "March" and "May" stay words.
+        let t = tag(
+            "Protesters March on the capital. He May resign.",
+            Some(d("1987-04-10")),
+            lex(),
+        );
+        assert!(t.is_empty(), "{t:?}");
+    }
+
+    #[test]
+    fn one_unit_next_to_a_date() {
+        // Published on a Thursday; "last Tuesday" is 2000-02-22.
+        check(
+            "The day before last Tuesday's federal court hearing, Manuel met them.",
+            Some("2000-02-24"),
+            &[("The day before last Tuesday", "2000-02-21")],
+        );
+        check(
+            "They left the week after Christmas 1999.",
+            None,
+            &[("the week after Christmas 1999", "1999-W52")],
+        );
+        // Without a date the anchor is unknown: no expression claimed.
+        let t = tag("They came the day after his death.", Some(d("2000-02-24")), lex());
+        assert!(t.iter().all(|x| !x.text.contains("after")), "{t:?}");
+    }
+
+    #[test]
+    fn unit_long_adjectives_are_durations() {
+        check(
+            "They emerged from their third day-long meeting after a year-long inquiry and a decades-long battle.",
+            Some("2000-04-03"),
+            &[("day-long", "P1D"), ("year-long", "P1Y"), ("decades-long", "PXDE")],
+        );
+        let t = tag("The long day ended.", Some(d("2000-04-03")), lex());
+        assert!(t.iter().all(|x| x.text != "long"), "{t:?}");
+    }
+
+    #[test]
+    fn a_rate_of_hours_is_no_day() {
+        let t = check(
+            "Let them picket every home, 24 hours a day, he said.",
+            Some("1998-10-25"),
+            &[("24 hours", "PT24H")],
+        );
+        assert!(t.iter().all(|x| x.text != "a day"), "{t:?}");
+        check(
+            "They do hundreds of interviews a day.",
+            Some("1998-10-25"),
+            &[("a day", "P1D")],
+        );
+    }
+
+    #[test]
+    fn holiday_rules_with_an_offset() {
+        check(
+            "It will be a major theme of our campaign from now to Election Day.",
+            Some("1998-10-26"),
+            &[("Election Day", "1998-11-03")],
+        );
+        check(
+            "Voters went to the polls on Election Day 2000.",
+            None,
+            &[("Election Day 2000", "2000-11-07")],
+        );
+        assert!(parse_holiday("11/1/1+40").is_none());
+    }
+
+    #[test]
+    fn a_second_day_shares_the_month() {
+        check(
+            "The summit will be held on April 24 and 25. Talks end Sept. 12-14, 2000.",
+            Some("1999-02-10"),
+            &[("April 24", "1999-04-24"), ("25", "1999-04-25")],
+        );
+        // A count after the date is not a day.
+        let t = tag("On April 24 and 25 people died.", Some(d("1999-02-10")), lex());
+        assert!(t.iter().all(|x| x.text != "25"), "{t:?}");
     }
 
     #[test]

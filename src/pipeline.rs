@@ -200,11 +200,12 @@ impl Pipeline {
             };
             return reject(raw.source, reason.into());
         }
+        let cleaned_chars = cleaned.chars().count() as i64;
         let stripped = if self.strip_boilerplate {
             self.knowledge.boilerplate.strip(&cleaned)
         } else {
             Stripped {
-                text: cleaned.clone(),
+                text: cleaned,
                 ..Stripped::default()
             }
         };
@@ -214,8 +215,12 @@ impl Pipeline {
                 "no text left after removing boilerplate (navigation, bylines and calls to action only)".into(),
             );
         }
-        let chars = stripped.text.chars().count() as i64;
-        let boilerplate_chars = cleaned.chars().count() as i64 - chars;
+        let chars = if self.strip_boilerplate {
+            stripped.text.chars().count() as i64
+        } else {
+            cleaned_chars
+        };
+        let boilerplate_chars = cleaned_chars - chars;
 
         // Metadata from the file name, where the corpus encodes it there.
         let mut name_outlet = None;

@@ -140,7 +140,16 @@ fn walk(root: &Path, dir: &Path, config: &Config, files: &mut Vec<InputFile>, re
 /// ids it has seen, and its memory stays flat however many articles it reads.
 pub fn ids_may_repeat(files: &[InputFile], config: &Config) -> bool {
     let readers = &config.readers;
-    if !readers.json.fields.id.is_empty() || !readers.csv.fields.id.is_empty() {
+    let listed = |extensions: &[&Vec<String>]| {
+        files.iter().any(|file| {
+            let ext = file.extension();
+            extensions.iter().any(|list| list.iter().any(|e| e.eq_ignore_ascii_case(&ext)))
+        })
+    };
+    let json_ids = !readers.json.fields.id.is_empty()
+        && listed(&[&readers.json.extensions, &readers.json.lines_extensions]);
+    let csv_ids = !readers.csv.fields.id.is_empty() && listed(&[&readers.csv.extensions]);
+    if json_ids || csv_ids {
         return true;
     }
     let stems: std::collections::HashSet<&str> = files.iter().map(InputFile::stem).collect();
@@ -228,8 +237,10 @@ mod tests {
         by_path.readers.csv.fields.id.clear();
         let distinct = files(&["a/1.txt", "a/2.txt", "b.json", "b-12345.txt", "c-000001.txt"]);
         assert!(!ids_may_repeat(&distinct, &by_path));
-        // An id field can hold anything.
+        // An id field can hold anything, once a file its reader reads is listed.
         assert!(ids_may_repeat(&distinct, &Config::default()));
+        assert!(!ids_may_repeat(&files(&["a/1.txt", "a/2.txt"]), &Config::default()));
+        assert!(ids_may_repeat(&files(&["a/1.txt", "t.csv"]), &Config::default()));
         // Two files with one stem: `a.txt` and `a.json` both give `a`.
         assert!(ids_may_repeat(&files(&["a.txt", "a.json"]), &by_path));
         // `b-000001.txt` is also record 1 of `b.jsonl`.

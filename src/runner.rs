@@ -19,7 +19,8 @@ use crate::knowledge::Knowledge;
 use crate::pipeline::{Pipeline, Processed, StageTimes};
 use crate::read::{ids_may_repeat, list_files, read_file, Input};
 use crate::resolve::entities::EntityResolver;
-use crate::write::schema::{EntityRecord, RejectRow};
+use crate::write::schema::{EntityRecord, RejectRow, TextRow};
+use crate::write::sink::TableSink;
 use crate::write::{Manifest, Outputs, TableRows};
 
 /// Where a run reads and writes; command-line values override the config's.
@@ -117,7 +118,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let mut stage_times = StageTimes::default();
     let mut article_bytes = 0u64;
     let mut clusters = Vec::new();
-    let (read_seconds, written) = std::thread::scope(|scope| {
+    let (read_seconds, written, texts_written) = std::thread::scope(|scope| {
         // Reader: lists nothing, reads files in order, cuts batches.
         let reader = scope.spawn(move || {
             let read_started = Instant::now();
@@ -153,12 +154,31 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
             read_started.elapsed().as_secs_f64()
         });
 
-        // Writer: appends each batch's rows to the tables while the next
-        // batch is processed.
-        let writer = scope.spawn(move || -> Result<(Outputs, f64)> {
-            let mut outputs = outputs;
+        // Writers: append each batch's rows to the tables while the next
+        // batch is processed. The `texts` table, most of the bytes to
+        // compress, has a thread of its own: with one writer for all tables,
+        // writing was the slowest part of a run.
+        let mut outputs = outputs;
+        let texts_sink = outputs.take_texts();
+        let (texts_sender, texts_receiver) = sync_channel::<Vec<TextRow>>(2);
+        let texts_writer = scope.spawn(move || -> Result<(TableSink<TextRow>, f64)> {
+            let mut sink = texts_sink;
             let mut seconds = 0.0;
-            for rows in rows_receiver {
+            for rows in texts_receiver {
+                let started = Instant::now();
+                sink.append(rows)?;
+                seconds += started.elapsed().as_secs_f64();
+            }
+            Ok((sink, seconds))
+        });
+        let writer = scope.spawn(move || -> Result<(Outputs, f64)> {
+            let mut seconds = 0.0;
+            for mut rows in rows_receiver {
+                // The texts writer hangs up only when it failed; its error
+                // is reported below.
+                if texts_sender.send(std::mem::take(&mut rows.texts)).is_err() {
+                    break;
+                }
                 let started = Instant::now();
                 outputs.append(rows)?;
                 seconds += started.elapsed().as_secs_f64();
@@ -211,9 +231,12 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
         drop(rows_sender);
         let read_seconds = reader.join().expect("reader thread does not panic");
         let written = writer.join().expect("writer thread does not panic");
-        (read_seconds, written)
+        let texts_written = texts_writer.join().expect("texts writer thread does not panic");
+        (read_seconds, written, texts_written)
     });
     let (mut outputs, write_seconds) = written?;
+    let (texts_sink, texts_seconds) = texts_written?;
+    outputs.return_texts(texts_sink);
     let resolve_started = Instant::now();
     let resolved = resolver.finish();
     let entities: Vec<EntityRecord> = resolved
@@ -242,6 +265,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     timings.insert("names".into(), stage_times.names);
     let rows: BTreeMap<String, u64> = outputs.row_counts().into_iter().collect();
     timings.insert("write".into(), write_seconds);
+    timings.insert("write_texts".into(), texts_seconds);
     timings.insert("resolve".into(), resolve_started.elapsed().as_secs_f64());
     let mut manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").into(),

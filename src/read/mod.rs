@@ -143,11 +143,13 @@ pub fn ids_may_repeat(files: &[InputFile], config: &Config) -> bool {
     let listed = |extensions: &[&Vec<String>]| {
         files.iter().any(|file| {
             let ext = file.extension();
-            extensions.iter().any(|list| list.iter().any(|e| e.eq_ignore_ascii_case(&ext)))
+            extensions
+                .iter()
+                .any(|list| list.iter().any(|e| e.eq_ignore_ascii_case(&ext)))
         })
     };
-    let json_ids = !readers.json.fields.id.is_empty()
-        && listed(&[&readers.json.extensions, &readers.json.lines_extensions]);
+    let json_ids =
+        !readers.json.fields.id.is_empty() && listed(&[&readers.json.extensions, &readers.json.lines_extensions]);
     let csv_ids = !readers.csv.fields.id.is_empty() && listed(&[&readers.csv.extensions]);
     if json_ids || csv_ids {
         return true;

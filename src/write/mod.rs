@@ -57,7 +57,8 @@ pub struct Outputs {
     out_dir: PathBuf,
     tmp_dir: PathBuf,
     articles: TableSink<ArticleRow>,
-    texts: TableSink<TextRow>,
+    /// Lent out to a writer of its own while rows arrive (`take_texts`).
+    texts: Option<TableSink<TextRow>>,
     dates: TableSink<DateRow>,
     /// Provisional mentions: Parquet only, rewritten with final entity ids
     /// at commit.
@@ -97,7 +98,7 @@ impl Outputs {
         Ok(Outputs {
             out_dir: out_dir.to_path_buf(),
             articles: TableSink::create(options(ArticleRow::NAME))?,
-            texts: TableSink::create(options(TextRow::NAME))?,
+            texts: Some(TableSink::create(options(TextRow::NAME))?),
             dates: TableSink::create(options(DateRow::NAME))?,
             mentions: TableSink::create(SinkOptions {
                 dir: provisional_dir.clone(),
@@ -113,10 +114,25 @@ impl Outputs {
         })
     }
 
-    /// Appends one batch's rows to every table.
+    /// Lends out the `texts` table, most of the bytes to compress, so that
+    /// it can be written on a thread of its own; `append` then leaves texts
+    /// rows alone until `return_texts`.
+    pub fn take_texts(&mut self) -> TableSink<TextRow> {
+        self.texts.take().expect("the texts table is lent out once")
+    }
+
+    /// Takes the `texts` table back.
+    pub fn return_texts(&mut self, texts: TableSink<TextRow>) {
+        self.texts = Some(texts);
+    }
+
+    /// Appends one batch's rows to every table (but `texts` while it is
+    /// lent out).
     pub fn append(&mut self, rows: TableRows) -> Result<()> {
         self.articles.append(rows.articles)?;
-        self.texts.append(rows.texts)?;
+        if let Some(texts) = &mut self.texts {
+            texts.append(rows.texts)?;
+        }
         self.dates.append(rows.dates)?;
         self.mentions.append(rows.mentions)?;
         self.entities.append(rows.entities)?;
@@ -128,7 +144,7 @@ impl Outputs {
     pub fn row_counts(&self) -> RowCounts {
         vec![
             (ArticleRow::NAME.into(), self.articles.rows()),
-            (TextRow::NAME.into(), self.texts.rows()),
+            (TextRow::NAME.into(), self.texts.as_ref().map_or(0, |t| t.rows())),
             (DateRow::NAME.into(), self.dates.rows()),
             (MentionRow::NAME.into(), self.mentions.rows()),
             (EntityRecord::NAME.into(), self.entities.rows()),
@@ -158,7 +174,7 @@ impl Outputs {
         files.extend(mentions.finish()?);
         files.extend(self.entities.finish()?);
         files.extend(self.articles.finish()?);
-        files.extend(self.texts.finish()?);
+        files.extend(self.texts.expect("the texts table was returned").finish()?);
         files.extend(self.dates.finish()?);
         files.extend(self.rejects.finish()?);
         // Tables of an earlier run in a format or table this run does not

@@ -217,7 +217,14 @@ impl KeyOrd for i64 {
 /// because the small crates that do this differ on exactly those ties.
 pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     let (a_bytes, b_bytes) = (a.as_bytes(), b.as_bytes());
-    let (mut i, mut j) = (0, 0);
+    // Keys next to each other share long prefixes (`copy-0003/reut2-005-`):
+    // skip the shared bytes at once, backing up to the start of a digit run
+    // the prefix ends in, so that the run still compares whole.
+    let mut shared = a_bytes.iter().zip(b_bytes).take_while(|(x, y)| x == y).count();
+    while shared > 0 && a_bytes[shared - 1].is_ascii_digit() {
+        shared -= 1;
+    }
+    let (mut i, mut j) = (shared, shared);
     while i < a_bytes.len() && j < b_bytes.len() {
         let (x, y) = (a_bytes[i], b_bytes[j]);
         if x.is_ascii_digit() && y.is_ascii_digit() {
@@ -402,6 +409,50 @@ pub const PARQUET_ONLY_BY_DEFAULT: &[&str] = &["texts"];
 mod tests {
     use super::*;
 
+    /// `natural_cmp` without the shared-prefix skip.
+    fn natural_cmp_from_start(a: &str, b: &str) -> Ordering {
+        let (a_bytes, b_bytes) = (a.as_bytes(), b.as_bytes());
+        let (mut i, mut j) = (0, 0);
+        while i < a_bytes.len() && j < b_bytes.len() {
+            let (x, y) = (a_bytes[i], b_bytes[j]);
+            if x.is_ascii_digit() && y.is_ascii_digit() {
+                let ((da, next_i), (db, next_j)) = (run(a_bytes, i), run(b_bytes, j));
+                let by_value = da.len().cmp(&db.len()).then_with(|| da.cmp(db));
+                if by_value != Ordering::Equal {
+                    return by_value;
+                }
+                (i, j) = (next_i, next_j);
+            } else if x != y {
+                return x.cmp(&y);
+            } else {
+                i += 1;
+                j += 1;
+            }
+        }
+        (a_bytes.len() - i).cmp(&(b_bytes.len() - j)).then_with(|| a.cmp(b))
+    }
+
+    #[test]
+    fn skipping_the_shared_prefix_changes_no_order() {
+        let alphabet = ["0", "1", "9", "00", "a", "-", "/", "10"];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut word = || {
+            let mut w = String::from("copy-0");
+            for _ in 0..(state % 7) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                w.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            state = state.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(1);
+            w
+        };
+        for _ in 0..20_000 {
+            let (a, b) = (word(), word());
+            assert_eq!(natural_cmp(&a, &b), natural_cmp_from_start(&a, &b), "{a} vs {b}");
+        }
+    }
+
     #[test]
     fn batch_matches_schema_and_keeps_nulls() {
         let rows = vec![RejectRow {
@@ -435,6 +486,10 @@ mod tests {
             ["a.json", "a.json#1", "a.json#02", "a.json#2", "a.json#10", "b.json#1"]
         );
         assert_eq!(natural_cmp("x7y", "x7y"), Ordering::Equal);
+        assert_eq!(natural_cmp("a-0012", "a-0013"), Ordering::Less);
+        assert_eq!(natural_cmp("a-19", "a-100"), Ordering::Less);
+        assert_eq!(natural_cmp("a-0100", "a-99"), Ordering::Greater);
+        assert_eq!(natural_cmp("a-007", "a-7"), Ordering::Less);
         assert_eq!(natural_cmp("reut2-000-000002", "reut2-000-000010"), Ordering::Less);
         assert_eq!(natural_cmp("business/99", "business/100"), Ordering::Less);
     }

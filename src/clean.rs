@@ -232,16 +232,9 @@ mod tests {
             "\u{1F}",
             "the quick brown fox",
         ];
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut texts = crate::test_text::concatenations(&pieces, 24, 0x2545_F491_4F6C_DD1D);
         for _ in 0..20_000 {
-            let mut text = String::new();
-            for _ in 0..(state % 24) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
-            }
-            state = state.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);
+            let text = texts();
             assert_eq!(clean_whitespace(&text), reference_clean(&text), "{text:?}");
         }
     }

@@ -32,3 +32,25 @@ pub mod write;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use runner::{run, NoProgress, Progress, Report, RunPaths};
+
+/// Generated text for property tests, shared by the stages' unit tests.
+#[cfg(test)]
+mod test_text {
+    /// Returns a generator of strings made of up to `max_pieces - 1` of
+    /// `pieces`, drawn by a xorshift generator from `seed`: the same strings
+    /// on every run.
+    pub fn concatenations<'a>(pieces: &'a [&'a str], max_pieces: u64, seed: u64) -> impl FnMut() -> String + 'a {
+        let mut state = seed;
+        move || {
+            let mut text = String::new();
+            for _ in 0..(state % max_pieces) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push_str(pieces[(state % pieces.len() as u64) as usize]);
+            }
+            state = state.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);
+            text
+        }
+    }
+}

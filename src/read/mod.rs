@@ -143,9 +143,7 @@ pub fn ids_may_repeat(files: &[InputFile], config: &Config) -> bool {
     let listed = |extensions: &[&Vec<String>]| {
         files.iter().any(|file| {
             let ext = file.extension();
-            extensions
-                .iter()
-                .any(|list| list.iter().any(|e| e.eq_ignore_ascii_case(&ext)))
+            extensions.iter().any(|list| extension_in(&ext, list))
         })
     };
     let json_ids =
@@ -169,11 +167,16 @@ pub fn ids_may_repeat(files: &[InputFile], config: &Config) -> bool {
     })
 }
 
+/// Whether a reader configured with `extensions` reads files with `ext`.
+fn extension_in(ext: &str, extensions: &[String]) -> bool {
+    extensions.iter().any(|e| e.eq_ignore_ascii_case(ext))
+}
+
 /// Reads one file with the reader its extension selects.
 pub fn read_file(file: &InputFile, config: &Config, emit: &mut dyn FnMut(Input)) {
     let readers = &config.readers;
     let ext = file.extension();
-    let has = |list: &[String]| list.iter().any(|e| e.eq_ignore_ascii_case(&ext));
+    let has = |list: &[String]| extension_in(&ext, list);
     let stem = file.stem();
     if has(&readers.text.extensions) {
         match std::fs::read(&file.path) {

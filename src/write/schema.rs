@@ -224,7 +224,14 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     while shared > 0 && a_bytes[shared - 1].is_ascii_digit() {
         shared -= 1;
     }
-    let (mut i, mut j) = (shared, shared);
+    natural_cmp_from(a, b, shared)
+}
+
+/// `natural_cmp` from byte `start` on, where both strings hold the same
+/// bytes before `start` and no digit run crosses it.
+fn natural_cmp_from(a: &str, b: &str, start: usize) -> Ordering {
+    let (a_bytes, b_bytes) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (start, start);
     while i < a_bytes.len() && j < b_bytes.len() {
         let (x, y) = (a_bytes[i], b_bytes[j]);
         if x.is_ascii_digit() && y.is_ascii_digit() {
@@ -409,47 +416,13 @@ pub const PARQUET_ONLY_BY_DEFAULT: &[&str] = &["texts"];
 mod tests {
     use super::*;
 
-    /// `natural_cmp` without the shared-prefix skip.
-    fn natural_cmp_from_start(a: &str, b: &str) -> Ordering {
-        let (a_bytes, b_bytes) = (a.as_bytes(), b.as_bytes());
-        let (mut i, mut j) = (0, 0);
-        while i < a_bytes.len() && j < b_bytes.len() {
-            let (x, y) = (a_bytes[i], b_bytes[j]);
-            if x.is_ascii_digit() && y.is_ascii_digit() {
-                let ((da, next_i), (db, next_j)) = (run(a_bytes, i), run(b_bytes, j));
-                let by_value = da.len().cmp(&db.len()).then_with(|| da.cmp(db));
-                if by_value != Ordering::Equal {
-                    return by_value;
-                }
-                (i, j) = (next_i, next_j);
-            } else if x != y {
-                return x.cmp(&y);
-            } else {
-                i += 1;
-                j += 1;
-            }
-        }
-        (a_bytes.len() - i).cmp(&(b_bytes.len() - j)).then_with(|| a.cmp(b))
-    }
-
     #[test]
     fn skipping_the_shared_prefix_changes_no_order() {
-        let alphabet = ["0", "1", "9", "00", "a", "-", "/", "10"];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut word = || {
-            let mut w = String::from("copy-0");
-            for _ in 0..(state % 7) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                w.push_str(alphabet[(state % alphabet.len() as u64) as usize]);
-            }
-            state = state.wrapping_mul(0x2545_F491_4F6C_DD1D).wrapping_add(1);
-            w
-        };
+        let pieces = ["0", "1", "9", "00", "a", "-", "/", "10"];
+        let mut words = crate::test_text::concatenations(&pieces, 7, 0x9E37_79B9_7F4A_7C15);
         for _ in 0..20_000 {
-            let (a, b) = (word(), word());
-            assert_eq!(natural_cmp(&a, &b), natural_cmp_from_start(&a, &b), "{a} vs {b}");
+            let (a, b) = (format!("copy-0{}", words()), format!("copy-0{}", words()));
+            assert_eq!(natural_cmp(&a, &b), natural_cmp_from(&a, &b, 0), "{a} vs {b}");
         }
     }
 

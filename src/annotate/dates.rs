@@ -1443,6 +1443,19 @@ impl Cand {
         }
     }
 
+    /// A duration of `n` units, or of some units (`for weeks`) when `n` is
+    /// `None`, which leaves it fuzzy.
+    fn duration(end: usize, unit: Unit, n: Option<u32>, half: bool) -> Cand {
+        let mut c = Cand::new(
+            end,
+            TimexKind::Duration,
+            Some(duration_value(unit, n, half)),
+            Anchor::Absolute,
+        );
+        c.fuzzy = n.is_none();
+        c
+    }
+
     /// A date at a calendar point; its value string is only formatted if
     /// the candidate is emitted (see `Cand::value_string`).
     fn point(end: usize, p: Point, anchor: Anchor) -> Cand {
@@ -2262,14 +2275,7 @@ impl<'a, 'l> M<'a, 'l> {
             return None;
         }
         let n = if w.plural { None } else { Some(1) };
-        let mut c = Cand::new(
-            i + 3,
-            TimexKind::Duration,
-            Some(duration_value(unit, n, false)),
-            Anchor::Absolute,
-        );
-        c.fuzzy = n.is_none();
-        Some(c)
+        Some(Cand::duration(i + 3, unit, n, false))
     }
 
     /// "the day before last Tuesday's hearing", "the week after Christmas":
@@ -3158,14 +3164,7 @@ impl<'a, 'l> M<'a, 'l> {
                 return Some(c.qty());
             }
         }
-        let mut c = Cand::new(
-            end,
-            TimexKind::Duration,
-            Some(duration_value(unit, n, half)),
-            Anchor::Absolute,
-        );
-        c.fuzzy = n.is_none();
-        Some(c.qty())
+        Some(Cand::duration(end, unit, n, half).qty())
     }
 
     fn directed(&self, i: usize, n: Option<u32>, unit: Unit, d: Dir, k: usize) -> Option<Cand> {
@@ -3376,14 +3375,7 @@ impl<'a, 'l> M<'a, 'l> {
         if i == 0 || !self.w(i - 1).is_some_and(|w| w.bare_ctx) {
             return None;
         }
-        let mut c = Cand::new(
-            i + 1,
-            TimexKind::Duration,
-            Some(duration_value(u, None, false)),
-            Anchor::Absolute,
-        );
-        c.fuzzy = true;
-        Some(c)
+        Some(Cand::duration(i + 1, u, None, false))
     }
 
     /// "the week of March 6".
@@ -3474,14 +3466,7 @@ impl<'a, 'l> M<'a, 'l> {
         if !any && self.toks[j].k == TK::Word && self.w(j).is_some_and(|w| w.quantity.is_some()) {
             return None;
         }
-        let mut c = Cand::new(
-            k + 1,
-            TimexKind::Duration,
-            Some(duration_value(unit, n, half)),
-            Anchor::Absolute,
-        );
-        c.fuzzy = n.is_none();
-        Some(c)
+        Some(Cand::duration(k + 1, unit, n, half))
     }
 
     /// "1998", "fiscal 1989", "the year 2000", "the 1990s", "the nineties",
@@ -3880,14 +3865,7 @@ impl<'a, 'l> M<'a, 'l> {
                 .filter(|u| !u.is_clock())
             {
                 if r == "DURATION" {
-                    let mut c = Cand::new(
-                        i + 2,
-                        TimexKind::Duration,
-                        Some(duration_value(u, None, false)),
-                        Anchor::Absolute,
-                    );
-                    c.fuzzy = true;
-                    return Some(c);
+                    return Some(Cand::duration(i + 2, u, None, false));
                 }
                 return Some(Cand::new(i + 2, TimexKind::Date, Some(r.into()), self.pub_anchor()));
             }

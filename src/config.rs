@@ -89,8 +89,10 @@ pub struct RunConfig {
     pub threads: usize,
     /// Articles per batch: the unit of streaming and of parallel work.
     pub batch_articles: usize,
-    /// A batch is also cut when its raw text reaches this many MiB.
-    pub batch_mib: usize,
+    /// A batch is also cut when its raw text reaches this many KiB. Memory
+    /// in use is a few batches in flight plus the writers' buffers, so this,
+    /// not the corpus size, sets it.
+    pub batch_kib: usize,
     /// MiB of out-of-order rows held in memory before they are spilled to a
     /// sorted run on disk (only inputs whose ids are not in path order).
     pub sort_buffer_mib: usize,
@@ -219,8 +221,8 @@ impl Default for RunConfig {
     fn default() -> Self {
         RunConfig {
             threads: 0,
-            batch_articles: 2_000,
-            batch_mib: 16,
+            batch_articles: 1_000,
+            batch_kib: 256,
             sort_buffer_mib: 256,
             stages: strings(STAGES),
         }
@@ -375,8 +377,8 @@ impl Config {
         if self.run.batch_articles == 0 {
             problem("run.batch_articles", "must be at least 1".into());
         }
-        if self.run.batch_mib == 0 {
-            problem("run.batch_mib", "must be at least 1".into());
+        if self.run.batch_kib == 0 {
+            problem("run.batch_kib", "must be at least 1".into());
         }
         if self.run.sort_buffer_mib == 0 {
             problem("run.sort_buffer_mib", "must be at least 1".into());

@@ -137,3 +137,15 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+// jemalloc's defaults favour long-lived servers: one arena per thread, each
+// keeping freed pages for ten seconds. A run frees large buffers (file
+// contents, batches, Parquet pages) on other threads than the ones that
+// allocated them, so those pages piled up per arena and the peak kept
+// growing for the first ~100,000 articles. One arena shares them (small
+// allocations still go through per-thread caches), and a background thread
+// returns pages unused for half a second to the system off the workers'
+// time. Measured with scripts/bench.py; `_RJEM_MALLOC_CONF` still overrides.
+#[cfg(all(target_os = "linux", not(target_env = "msvc")))]
+#[export_name = "_rjem_malloc_conf"]
+static JEMALLOC_CONF: &[u8; 69] = b"narenas:1,background_thread:true,dirty_decay_ms:500,muzzy_decay_ms:0\0";

@@ -109,7 +109,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
 
     let outputs = Outputs::create(&paths.out, config)?;
     let batch_articles = config.run.batch_articles;
-    let batch_bytes = config.run.batch_mib << 20;
+    let batch_bytes = config.run.batch_kib << 10;
     let (batch_sender, batch_receiver) = sync_channel::<Batch>(2);
     let (rows_sender, rows_receiver) = sync_channel::<TableRows>(2);
 

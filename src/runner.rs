@@ -1,14 +1,16 @@
 //! The one place that owns parallelism. A reader thread lists and reads the
 //! corpus in a fixed order and cuts it into batches; each batch runs through
 //! the per-article pipeline on a rayon pool (`collect` keeps input order);
-//! the rows are then appended to the tables on this thread. At most a few
-//! batches are in flight, so memory stays bounded whatever the corpus size.
+//! the barrier then takes each batch's results in input order (ids, the
+//! entity resolver) while the pool works on the next batch, and writer
+//! threads append the rows to the tables. At most a few batches are in
+//! flight, so memory stays bounded whatever the corpus size.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{sync_channel, SyncSender};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -118,6 +120,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let mut stage_times = StageTimes::default();
     let mut article_bytes = 0u64;
     let mut clusters = Vec::new();
+    let mut barrier_seconds = 0.0;
     let (read_seconds, written, texts_written) = std::thread::scope(|scope| {
         // Reader: lists nothing, reads files in order, cuts batches.
         let reader = scope.spawn(move || {
@@ -186,49 +189,56 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
             Ok((outputs, seconds))
         });
 
+        // The barrier (ids, the entity resolver, moving rows to the writers)
+        // takes batches strictly in input order, but it runs beside the
+        // parallel work on the next batch instead of between batches, where
+        // every worker but one would wait for it.
+        let mut barrier = Barrier {
+            check_ids,
+            seen_ids: &mut seen_ids,
+            resolver: &mut resolver,
+            clusters: &mut clusters,
+            stage_times: &mut stage_times,
+            article_bytes: &mut article_bytes,
+            seconds: &mut barrier_seconds,
+            rows_sender,
+        };
+        let mut previous: Option<(Vec<(Processed, StageTimes)>, u64)> = None;
+        let mut writer_failed = false;
         for batch in batch_receiver.iter() {
-            let processed: Vec<(Processed, StageTimes)> = pool.install(|| {
-                batch
-                    .inputs
-                    .into_par_iter()
-                    .map(|input| {
-                        let mut times = StageTimes::default();
-                        let processed = pipeline.process_input(input, &mut times);
-                        (processed, times)
-                    })
-                    .collect()
+            let file_bytes_done = batch.file_bytes_done;
+            let (processed, passed) = pool.install(|| {
+                rayon::join(
+                    || {
+                        batch
+                            .inputs
+                            .into_par_iter()
+                            .map(|input| {
+                                let mut times = StageTimes::default();
+                                let processed = pipeline.process_input(input, &mut times);
+                                (processed, times)
+                            })
+                            .collect::<Vec<_>>()
+                    },
+                    || previous.take().map(|(items, bytes)| (barrier.pass(items), bytes)),
+                )
             });
-            let mut rows = TableRows::default();
-            for (item, times) in processed {
-                stage_times.add(&times);
-                match item {
-                    Processed::Article(output) => {
-                        if check_ids && !seen_ids.insert(id_hash(&output.article.article_id)) {
-                            rows.rejects.push(RejectRow {
-                                reason: format!(
-                                    "duplicate article id `{}`: an earlier input has the same id",
-                                    output.article.article_id
-                                ),
-                                source: output.article.source,
-                            });
-                            continue;
-                        }
-                        article_bytes += output.article.raw_bytes as u64;
-                        // The entity barrier sees articles in input order,
-                        // whatever the thread count.
-                        resolver.observe(&output.mentions, &mut clusters);
-                        output.push_into(&clusters, &mut rows);
-                    }
-                    Processed::Reject(row) => rows.rejects.push(row),
+            if let Some((sent, bytes)) = passed {
+                progress.advance(bytes);
+                if !sent {
+                    writer_failed = true;
+                    break;
                 }
             }
-            if rows_sender.send(rows).is_err() {
-                break; // the writer failed; its error is reported below
-            }
-            progress.advance(batch.file_bytes_done);
+            previous = Some((processed, file_bytes_done));
         }
+        if let (false, Some((items, bytes))) = (writer_failed, previous) {
+            // A failed send means the writer failed; its error is reported below.
+            barrier.pass(items);
+            progress.advance(bytes);
+        }
+        drop(barrier);
         drop(batch_receiver);
-        drop(rows_sender);
         let read_seconds = reader.join().expect("reader thread does not panic");
         let written = writer.join().expect("writer thread does not panic");
         let texts_written = texts_writer.join().expect("texts writer thread does not panic");
@@ -267,6 +277,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     timings.insert("write".into(), write_seconds);
     timings.insert("write_texts".into(), texts_seconds);
     timings.insert("resolve".into(), resolve_started.elapsed().as_secs_f64());
+    timings.insert("barrier".into(), barrier_seconds);
     let mut manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").into(),
         config_hash: config.hash(),
@@ -289,6 +300,54 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
         seconds: started.elapsed().as_secs_f64(),
         threads,
     })
+}
+
+/// The in-order step between the per-article stages and the writers: it
+/// rejects repeated ids, lets the entity resolver see each article's
+/// mentions, and hands the batch's rows to the writers.
+struct Barrier<'a> {
+    check_ids: bool,
+    seen_ids: &'a mut HashSet<u64>,
+    resolver: &'a mut EntityResolver,
+    clusters: &'a mut Vec<u32>,
+    stage_times: &'a mut StageTimes,
+    article_bytes: &'a mut u64,
+    seconds: &'a mut f64,
+    rows_sender: SyncSender<TableRows>,
+}
+
+impl Barrier<'_> {
+    /// Takes one batch's results, in input order. False when the writer
+    /// hung up (it failed; its error is reported by the caller).
+    fn pass(&mut self, items: Vec<(Processed, StageTimes)>) -> bool {
+        let started = Instant::now();
+        let mut rows = TableRows::default();
+        for (item, times) in items {
+            self.stage_times.add(&times);
+            match item {
+                Processed::Article(output) => {
+                    if self.check_ids && !self.seen_ids.insert(id_hash(&output.article.article_id)) {
+                        rows.rejects.push(RejectRow {
+                            reason: format!(
+                                "duplicate article id `{}`: an earlier input has the same id",
+                                output.article.article_id
+                            ),
+                            source: output.article.source,
+                        });
+                        continue;
+                    }
+                    *self.article_bytes += output.article.raw_bytes as u64;
+                    // The entity barrier sees articles in input order,
+                    // whatever the thread count.
+                    self.resolver.observe(&output.mentions, self.clusters);
+                    output.push_into(self.clusters, &mut rows);
+                }
+                Processed::Reject(row) => rows.rejects.push(row),
+            }
+        }
+        *self.seconds += started.elapsed().as_secs_f64();
+        self.rows_sender.send(rows).is_ok()
+    }
 }
 
 /// A fixed-key hash: the set of seen ids holds 8 bytes per article, not the

@@ -226,8 +226,8 @@ struct WordTable {
     /// length is a power of two. The hash bits spare most misses a key read.
     slots: Vec<u32>,
     longest: usize,
-    /// Bloom bits (`lower_bit`) of the keys a lowercase token needs: role
-    /// and title words and phrase starts.
+    /// Bloom bits (`lower_bit`) of the keys a lowercase token needs: role,
+    /// title and connector words and the starts of lowercase phrases.
     lower_filter: Vec<u64>,
 }
 
@@ -272,7 +272,10 @@ impl WordTable {
             for v in [&mut entry.names, &mut entry.roles] {
                 v.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())));
             }
-            if entry.cls & (ROLE | TITLE | CONNECT) != 0 || !entry.names.is_empty() || !entry.roles.is_empty() {
+            // Phrases match in exact case: one that starts with a capital
+            // never starts at a lowercase token.
+            let lower_phrase = |v: &[Phrase]| v.iter().any(|p| !p.1.starts_with(char::is_uppercase));
+            if entry.cls & (ROLE | TITLE | CONNECT) != 0 || lower_phrase(&entry.names) || lower_phrase(&entry.roles) {
                 let bit = lower_bit(key.as_bytes());
                 t.lower_filter[bit / 64] |= 1 << (bit % 64);
             }
@@ -810,8 +813,17 @@ const FOLD_MASKS: [u32; FOLD_RULES.len()] = {
 };
 
 pub fn slug(name: &str) -> String {
+    // Decomposing ASCII changes nothing, and `nfd` costs more than the rest.
+    if name.is_ascii() {
+        slug_of(name.bytes().map(char::from))
+    } else {
+        slug_of(name.nfd())
+    }
+}
+
+fn slug_of(chars: impl Iterator<Item = char>) -> String {
     let mut out = String::new();
-    for c in name.nfd() {
+    for c in chars {
         let c = match c {
             'ł' | 'Ł' => 'l',
             'ø' | 'Ø' => 'o',

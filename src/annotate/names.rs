@@ -772,16 +772,18 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
             }
             let word = &mut scratch[start..end];
             let mut n = word.len();
-            // Letters present, so that a rule whose pattern cannot occur
-            // costs one mask test.
-            let mut have = letter_mask(word);
-            for (&(pat, rep), &need) in FOLD_RULES.iter().zip(FOLD_MASKS.iter()) {
-                if have & need == need {
-                    let m = replace_in_place(&mut word[..n], pat, rep);
-                    if m != n {
-                        have = letter_mask(&word[..m]);
+            if may_fold(word) {
+                // Letters present, so that a rule whose pattern cannot occur
+                // costs one mask test.
+                let mut have = letter_mask(word);
+                for (&(pat, rep), &need) in FOLD_RULES.iter().zip(FOLD_MASKS.iter()) {
+                    if have & need == need {
+                        let m = replace_in_place(&mut word[..n], pat, rep);
+                        if m != n {
+                            have = letter_mask(&word[..m]);
+                        }
+                        n = m;
                     }
-                    n = m;
                 }
             }
             let mut prev = 0u8;
@@ -794,6 +796,28 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
         }
         start = end + 1;
     }
+}
+
+/// False when no rule of `FOLD_RULES` finds its pattern in `w`: no `y` or
+/// `j`, and none of the pairs the other patterns contain (`ch` for `sch` and
+/// `shch`). A rule rewrites only a pattern it finds, so such a word, most
+/// words, stays as it is and is spared the rules.
+#[inline]
+fn may_fold(w: &[u8]) -> bool {
+    let mut prev = 0u8;
+    for &c in w {
+        if c == b'y'
+            || c == b'j'
+            || matches!(
+                (prev, c),
+                (b'k', b'h') | (b'i', b'e') | (b'i', b'o') | (b'e', b'i') | (b'k', b's') | (b'c', b'h')
+            )
+        {
+            return true;
+        }
+        prev = c;
+    }
+    false
 }
 
 /// `letter_mask` of each pattern of `FOLD_RULES`.
@@ -1042,6 +1066,18 @@ struct Cand<'a> {
     /// Needs in-article evidence (lone word, headline) before it is kept.
     weak: bool,
     title: Option<(usize, usize)>,
+    /// Where `RunScratch::folds` keeps the folded surface when the name
+    /// finder already folded it.
+    fold: Option<(u32, u32)>,
+}
+
+/// Buffers of `process_run`: a fold, its base form and the folds kept for
+/// the candidates, so that clustering does not fold a name twice.
+#[derive(Default)]
+struct RunScratch {
+    key: String,
+    base: Vec<u8>,
+    folds: String,
 }
 
 pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a NameKnowledge) -> Vec<Mention> {
@@ -1100,13 +1136,14 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
                 resolution: "gazetteer",
                 weak: false,
                 title,
+                fold: None,
             });
         }
     }
 
     // 2. Capitalised sequences.
     let word = |t: &Tok| &text[t.s..t.e];
-    let mut run_scratch = (String::new(), Vec::new());
+    let mut run_scratch = RunScratch::default();
     let mut i = 0;
     while i < toks.len() {
         if !toks[i].upper || toks[i].gaz {
@@ -1138,11 +1175,19 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
     // Parsed titles by start, for the mentions' roles.
     let mut title_sigs: Vec<(usize, Sig)> = Vec::new();
     let (mut key, mut sorted, mut scratch) = (String::new(), String::new(), Vec::new());
+    let folds = std::mem::take(&mut run_scratch.folds);
+    let fold_cand = |c: &Cand, key: &mut String, scratch: &mut Vec<u8>| match c.fold {
+        Some((a, b)) => {
+            key.clear();
+            key.push_str(&folds[a as usize..b as usize]);
+        }
+        None => fold_into(&text[c.s..c.e], key, scratch),
+    };
     for (ci, c) in cands.iter().enumerate() {
         if c.kind != EntityKind::Person || c.weak {
             continue;
         }
-        fold_into(&text[c.s..c.e], &mut key, &mut scratch);
+        fold_cand(c, &mut key, &mut scratch);
         let ntok = key.split(' ').count();
         if ntok < 2 && c.ent.is_none() {
             continue;
@@ -1224,7 +1269,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
         if cl_of[ci].is_some() || c.kind != EntityKind::Person {
             continue;
         }
-        fold_into(&text[c.s..c.e], &mut key, &mut scratch);
+        fold_cand(c, &mut key, &mut scratch);
         let ntok = key.split(' ').count();
         let best = if ntok == 1 {
             let a = by_last.get(key.as_str()).and_then(|v| v.last().copied());
@@ -1355,6 +1400,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
                     resolution: "coreference",
                     weak: false,
                     title: None,
+                    fold: None,
                 });
                 continue;
             }
@@ -1393,6 +1439,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
                     resolution: "role",
                     weak: false,
                     title: None,
+                    fold: None,
                 });
                 open_sigs.push((ds, sig));
             }
@@ -1408,6 +1455,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             resolution: "coreference",
             weak: false,
             title: None,
+            fold: None,
         });
     }
     // A gazetteer role with an explicit country is judged by date and wins;
@@ -1431,6 +1479,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             resolution: "role",
             weak: false,
             title: None,
+            fold: None,
         });
     }
     // Descriptions resolved here teach the cross-article resolver their
@@ -1588,7 +1637,7 @@ fn process_run<'t>(
     j: usize,
     k: &'t NameKnowledge,
     cands: &mut Vec<Cand<'t>>,
-    scratch: &mut (String, Vec<u8>),
+    scratch: &mut RunScratch,
     word: impl Fn(&Tok) -> &'t str + Copy,
 ) {
     let mut a = i;
@@ -1628,6 +1677,7 @@ fn process_run<'t>(
                 resolution: "name",
                 weak: false,
                 title: None,
+                fold: None,
             });
         }
         if x + 1 < b {
@@ -1726,8 +1776,8 @@ fn process_run<'t>(
         };
         // Gazetteer names have two words or more: a lone word needs no key.
         let known = if n >= 2 || k.one_word_people {
-            fold_into(surface, &mut scratch.0, &mut scratch.1);
-            k.person_by_fold.get(&scratch.0).copied()
+            fold_into(surface, &mut scratch.key, &mut scratch.base);
+            k.person_by_fold.get(&scratch.key).copied()
         } else {
             None
         };
@@ -1741,6 +1791,7 @@ fn process_run<'t>(
                 resolution: "gazetteer",
                 weak: false,
                 title,
+                fold: None,
             });
             continue;
         }
@@ -1755,6 +1806,11 @@ fn process_run<'t>(
         let weak = n == 1 && !title_before || headline || place_prep && n == 1 || pi > 0 && n == 1;
         // A lone word keeps an empty canonical unless a title vouched for it.
         let canonical = if n == 1 && !title_before { "" } else { surface };
+        let fold = (n >= 2 || k.one_word_people).then(|| {
+            let at = scratch.folds.len();
+            scratch.folds.push_str(&scratch.key);
+            (at as u32, scratch.folds.len() as u32)
+        });
         cands.push(Cand {
             s,
             e,
@@ -1764,6 +1820,7 @@ fn process_run<'t>(
             resolution: "name",
             weak,
             title,
+            fold,
         });
     }
 }

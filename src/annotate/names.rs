@@ -248,10 +248,18 @@ fn lower_bit(w: &[u8]) -> usize {
 /// FNV-1a over the ASCII-lowercased bytes.
 #[inline]
 fn word_hash(word: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in word {
-        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
-    }
+    hash_end(word.iter().fold(HASH_SEED, |h, &b| hash_byte(h, b)))
+}
+
+const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline]
+fn hash_byte(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+}
+
+#[inline]
+fn hash_end(h: u64) -> u64 {
     h ^ (h >> 29)
 }
 
@@ -307,17 +315,25 @@ impl WordTable {
         if word.len() > self.longest || self.slots.is_empty() {
             return None;
         }
-        if !word.is_ascii() {
-            let lower = word.to_lowercase();
-            return self.find(lower.as_bytes(), |k| k == lower.as_bytes());
+        let w = word.as_bytes();
+        // One pass hashes the word and tells whether it is ASCII; keys are
+        // lowercase, so an ASCII word compares with its bytes lowercased.
+        let mut h = HASH_SEED;
+        let mut high = 0u8;
+        for &b in w {
+            high |= b;
+            h = hash_byte(h, b);
         }
-        self.find(word.as_bytes(), |k| k.eq_ignore_ascii_case(word.as_bytes()))
+        if high >= 0x80 {
+            let lower = word.to_lowercase();
+            return self.find(lower.as_bytes(), word_hash(lower.as_bytes()), |k| k == lower.as_bytes());
+        }
+        self.find(w, hash_end(h), |k| k.iter().zip(w).all(|(&a, &b)| a == b.to_ascii_lowercase()))
     }
 
     #[inline]
-    fn find(&self, word: &[u8], eq: impl Fn(&[u8]) -> bool) -> Option<&WordEntry> {
+    fn find(&self, word: &[u8], h: u64, eq: impl Fn(&[u8]) -> bool) -> Option<&WordEntry> {
         let mask = self.slots.len() - 1;
-        let h = word_hash(word);
         let tag = (h >> 48) as u32;
         let mut i = h as usize & mask;
         loop {

@@ -699,7 +699,8 @@ pub(crate) fn formal_key(nicknames: &HashMap<String, String, WordBuild>, key: St
 /// Russian/Ukrainian romanisation alternations collapse to one spelling.
 pub fn fold_key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
-    let mut scratch = Vec::new();
+    // The base form is never longer than the name.
+    let mut scratch = Vec::with_capacity(name.len());
     fold_into(name, &mut out, &mut scratch);
     out
 }
@@ -756,13 +757,15 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
     out.clear();
     scratch.clear();
     if name.is_ascii() {
-        for &b in name.as_bytes() {
+        scratch.extend(name.bytes().filter_map(|b| {
             if b.is_ascii_alphanumeric() {
-                scratch.push(b.to_ascii_lowercase());
+                Some(b.to_ascii_lowercase())
             } else if (b as char).is_whitespace() || b == b'-' {
-                scratch.push(b' ');
+                Some(b' ')
+            } else {
+                None
             }
-        }
+        }));
     } else {
         for c in name.nfd() {
             match c {
@@ -781,7 +784,8 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
     let len = scratch.len();
     let mut start = 0;
     while start < len {
-        let end = memchr::memchr(b' ', &scratch[start..]).map_or(len, |p| start + p);
+        // Words are short: a plain scan beats a memchr call.
+        let end = scratch[start..].iter().position(|&c| c == b' ').map_or(len, |p| start + p);
         if end > start {
             if !out.is_empty() {
                 out.push(' ');
@@ -802,13 +806,18 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
                     }
                 }
             }
-            let mut prev = 0u8;
-            for &c in &word[..n] {
+            // Doubled letters collapse, in place, and the word is appended
+            // whole: the base form is ASCII.
+            let (mut m, mut prev) = (0, 0u8);
+            for r in 0..n {
+                let c = word[r];
                 if c != prev {
-                    out.push(c as char);
+                    word[m] = c;
+                    m += 1;
                 }
                 prev = c;
             }
+            out.push_str(std::str::from_utf8(&word[..m]).unwrap_or_default());
         }
         start = end + 1;
     }

@@ -939,18 +939,28 @@ fn tokenize(
         }
     };
     while i < b.len() {
-        let (c, n) = char_len_at(text, i);
-        if !c.is_alphanumeric() {
-            if c == '\n' || c == '!' || c == '?' || c == ':' || c == '“' || c == '"' || c == '|' {
+        // ASCII spaces and punctuation, most of what lies between tokens,
+        // need no char decoding.
+        let x = b[i];
+        if x < 0x80 && !x.is_ascii_alphanumeric() {
+            if matches!(x, b'\n' | b'!' | b'?' | b':' | b'"' | b'|') {
                 sentence_start = true;
             }
-            if c == '.' {
+            if x == b'.' {
                 // An initial or a short abbreviation ("J.", "Gen.", "U.S.") does
                 // not end the sentence.
                 let short = out.last().is_some_and(|t: &Tok| t.e == i && t.e - t.s <= 4 && t.upper);
                 if !short {
                     sentence_start = true;
                 }
+            }
+            i += 1;
+            continue;
+        }
+        let (c, n) = char_len_at(text, i);
+        if !c.is_alphanumeric() {
+            if c == '“' {
+                sentence_start = true;
             }
             i += n;
             continue;
@@ -962,10 +972,29 @@ fn tokenize(
         let mut inner = false;
         while j < b.len() {
             let x = b[j];
-            if x.is_ascii_lowercase() || x.is_ascii_digit() {
-                last_lower_run = if x.is_ascii_lowercase() { last_lower_run + 1 } else { 0 };
+            if x.is_ascii_lowercase() {
+                last_lower_run += 1;
                 j += 1;
                 continue;
+            }
+            if x.is_ascii_digit() {
+                last_lower_run = 0;
+                j += 1;
+                continue;
+            }
+            // The ASCII cases of the branches below, without decoding a char:
+            // a capital, and a space or punctuation that ends the token.
+            if x.is_ascii_uppercase() {
+                if last_lower_run >= 3 && j - s >= 4 {
+                    split_at = Some(j);
+                    break;
+                }
+                last_lower_run = 0;
+                j += 1;
+                continue;
+            }
+            if x < 0x80 && !matches!(x, b'-' | b'\'' | b'.') {
+                break;
             }
             let (c, n) = char_len_at(text, j);
             if c.is_alphanumeric() {

@@ -229,12 +229,26 @@ struct WordTable {
     /// Bloom bits (`lower_bit`) of the keys a lowercase token needs: role,
     /// title and connector words and the starts of lowercase phrases.
     lower_filter: Vec<u64>,
+    /// Bloom bits (`key_bit`) of all keys: most capitalised words are no
+    /// key, and this spares an ASCII one the probe.
+    key_filter: Vec<u64>,
 }
 
 /// A bit of `WordTable::lower_filter` from the length and three bytes of a
 /// word, cheaper than hashing it whole.
 #[inline]
 fn lower_bit(w: &[u8]) -> usize {
+    filter_hash(w) & 4095
+}
+
+/// A bit of `WordTable::key_filter`, from the same bytes as `lower_bit`.
+#[inline]
+fn key_bit(w: &[u8]) -> usize {
+    filter_hash(w) & 0xffff
+}
+
+#[inline]
+fn filter_hash(w: &[u8]) -> usize {
     let (Some(&a), Some(&z)) = (w.first(), w.last()) else {
         return 0;
     };
@@ -242,7 +256,7 @@ fn lower_bit(w: &[u8]) -> usize {
     let x = (a.to_ascii_lowercase() as usize) * 961
         + (m.to_ascii_lowercase() as usize) * 31
         + z.to_ascii_lowercase() as usize;
-    ((x.wrapping_mul(0x9e37_79b9) >> 7) ^ (w.len() * 97)) & 4095
+    (x.wrapping_mul(0x9e37_79b9) >> 7) ^ (w.len() * 97)
 }
 
 /// FNV-1a over the ASCII-lowercased bytes.
@@ -274,6 +288,7 @@ impl WordTable {
         let mut t = WordTable {
             slots: vec![0; n],
             lower_filter: vec![0; 64],
+            key_filter: vec![0; 1024],
             ..WordTable::default()
         };
         for (key, mut entry) in items {
@@ -287,6 +302,8 @@ impl WordTable {
                 let bit = lower_bit(key.as_bytes());
                 t.lower_filter[bit / 64] |= 1 << (bit % 64);
             }
+            let bit = key_bit(key.as_bytes());
+            t.key_filter[bit / 64] |= 1 << (bit % 64);
             let h = word_hash(key.as_bytes());
             let mut i = h as usize & (n - 1);
             while t.slots[i] != 0 {
@@ -306,6 +323,16 @@ impl WordTable {
     fn may_start_lower(&self, w: &[u8]) -> bool {
         let bit = lower_bit(w);
         self.lower_filter
+            .get(bit / 64)
+            .is_some_and(|x| x >> (bit % 64) & 1 == 1)
+    }
+
+    /// False when `w`, an ASCII word, is no key. (A key is a lowercase
+    /// word, whose bytes only ASCII lowercasing gives for an ASCII word.)
+    #[inline]
+    fn may_hold_ascii(&self, w: &[u8]) -> bool {
+        let bit = key_bit(w);
+        self.key_filter
             .get(bit / 64)
             .is_some_and(|x| x >> (bit % 64) & 1 == 1)
     }
@@ -970,6 +997,9 @@ fn tokenize(
         let mut last_lower_run = 0usize;
         let mut split_at = None;
         let mut inner = false;
+        // No char of more than one byte seen (bytes that end the token
+        // included: the flag may only err towards false).
+        let mut ascii = true;
         while j < b.len() {
             let x = b[j];
             if x.is_ascii_lowercase() {
@@ -997,6 +1027,7 @@ fn tokenize(
                 break;
             }
             let (c, n) = char_len_at(text, j);
+            ascii &= n == 1;
             if c.is_alphanumeric() {
                 // Scraped speaker labels glue words together ("SergeiDefence"):
                 // split a long lowercase run followed by a capital. Short
@@ -1025,7 +1056,12 @@ fn tokenize(
         let upper = char_len_at(text, s).0.is_uppercase();
         // Lowercase words matter only as role or title words or as phrase
         // starts: a bit filter spares most of them the table probe.
-        let entry = if upper || k.words.may_start_lower(&b[s..e]) {
+        let may_be_key = if upper {
+            !ascii || k.words.may_hold_ascii(&b[s..e])
+        } else {
+            k.words.may_start_lower(&b[s..e])
+        };
+        let entry = if may_be_key {
             k.entry(&text[s..e])
         } else {
             None

@@ -332,9 +332,7 @@ impl WordTable {
     #[inline]
     fn may_hold_ascii(&self, w: &[u8]) -> bool {
         let bit = key_bit(w);
-        self.key_filter
-            .get(bit / 64)
-            .is_some_and(|x| x >> (bit % 64) & 1 == 1)
+        self.key_filter.get(bit / 64).is_some_and(|x| x >> (bit % 64) & 1 == 1)
     }
 
     #[inline]
@@ -355,7 +353,9 @@ impl WordTable {
             let lower = word.to_lowercase();
             return self.find(lower.as_bytes(), word_hash(lower.as_bytes()), |k| k == lower.as_bytes());
         }
-        self.find(w, hash_end(h), |k| k.iter().zip(w).all(|(&a, &b)| a == b.to_ascii_lowercase()))
+        self.find(w, hash_end(h), |k| {
+            k.iter().zip(w).all(|(&a, &b)| a == b.to_ascii_lowercase())
+        })
     }
 
     #[inline]
@@ -812,7 +812,10 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
     let mut start = 0;
     while start < len {
         // Words are short: a plain scan beats a memchr call.
-        let end = scratch[start..].iter().position(|&c| c == b' ').map_or(len, |p| start + p);
+        let end = scratch[start..]
+            .iter()
+            .position(|&c| c == b' ')
+            .map_or(len, |p| start + p);
         if end > start {
             if !out.is_empty() {
                 out.push(' ');
@@ -1061,11 +1064,7 @@ fn tokenize(
         } else {
             k.words.may_start_lower(&b[s..e])
         };
-        let entry = if may_be_key {
-            k.entry(&text[s..e])
-        } else {
-            None
-        };
+        let entry = if may_be_key { k.entry(&text[s..e]) } else { None };
         // A glued token start follows a letter: no phrase starts there.
         let word_start = s == 0 || !char_before(text, s).is_alphanumeric();
         if word_start {

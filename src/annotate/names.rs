@@ -2011,24 +2011,44 @@ struct Sig {
 const DETERMINERS: [&str; 10] = ["the", "his", "her", "their", "its", "our", "mr", "mrs", "ms", "madam"];
 
 fn norm_word(w: &str) -> String {
-    let w = w.to_lowercase().replace('’', "'");
-    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '.');
-    let w = w.trim_start_matches(['\'', '.']);
-    let w = w.strip_suffix('.').unwrap_or(w);
-    match w {
+    // Lowercasing ASCII keeps every char's class, so an ASCII word is
+    // trimmed first and lowercased into the one string it returns.
+    let w = if w.is_ascii() {
+        trim_word(w).to_ascii_lowercase()
+    } else {
+        let w = w.to_lowercase().replace('’', "'");
+        trim_word(&w).to_string()
+    };
+    match w.as_str() {
         "defence" => "defense".to_string(),
         "spokesman" | "spokeswoman" => "spokesperson".to_string(),
         "chairwoman" | "chair" => "chairman".to_string(),
         "advisor" => "adviser".to_string(),
-        _ => w.to_string(),
+        _ => w,
     }
 }
 
+/// A word without the punctuation around it, apostrophes and periods
+/// inside kept ("president's", "U.S").
+fn trim_word(w: &str) -> &str {
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '.');
+    let w = w.trim_start_matches(['\'', '.']);
+    w.strip_suffix('.').unwrap_or(w)
+}
+
 fn country_of(w: &str, k: &NameKnowledge) -> Option<String> {
-    k.country_words
-        .get(w)
-        .or_else(|| k.country_words.get(&format!("{w}.")))
-        .cloned()
+    if let Some(c) = k.country_words.get(w) {
+        return Some(c.clone());
+    }
+    // The dotted form ("u.s" -> "u.s."), built without an allocation.
+    let mut buf = [0u8; 48];
+    let Some(dotted) = buf.get_mut(..w.len() + 1) else {
+        return k.country_words.get(&format!("{w}.")).cloned();
+    };
+    dotted[..w.len()].copy_from_slice(w.as_bytes());
+    dotted[w.len()] = b'.';
+    let dotted = std::str::from_utf8(dotted).unwrap_or_default();
+    k.country_words.get(dotted).cloned()
 }
 
 /// Parses a title ("Russian Defense Minister", "President of Ukraine") or a

@@ -399,8 +399,14 @@ fn insert_phrase(words: &mut HashMap<Box<str>, WordEntry, WordBuild>, role: bool
 /// ends at a word end; `run_end` ends the first word.
 fn match_phrase(text: &str, i: usize, run_end: usize, v: &[Phrase]) -> Option<(usize, Target)> {
     let b = text.as_bytes();
+    // A word can start many phrases that share their first bytes ("President
+    // of ..."): the phrase's last byte, compared first, rejects most of them
+    // without a full comparison.
     let fits = |p: &str| {
-        b[i..].starts_with(p.as_bytes()) && text[i + p.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+        let p = p.as_bytes();
+        p.last().is_some_and(|z| b.get(i + p.len() - 1) == Some(z))
+            && b[i..].starts_with(p)
+            && text[i + p.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
     };
     let next = b.get(run_end + 1).copied().unwrap_or(0);
     let lo = v.partition_point(|x| x.0 < next);

@@ -226,15 +226,29 @@ struct WordTable {
     /// length is a power of two. The hash bits spare most misses a key read.
     slots: Vec<u32>,
     longest: usize,
-    /// Bloom bits (`lower_bit`) of the keys a lowercase token needs: role
-    /// and title words and phrase starts.
+    /// Bloom bits (`lower_bit`) of the keys a lowercase token needs: role,
+    /// title and connector words and the starts of lowercase phrases.
     lower_filter: Vec<u64>,
+    /// Bloom bits (`key_bit`) of all keys: most capitalised words are no
+    /// key, and this spares an ASCII one the probe.
+    key_filter: Vec<u64>,
 }
 
 /// A bit of `WordTable::lower_filter` from the length and three bytes of a
 /// word, cheaper than hashing it whole.
 #[inline]
 fn lower_bit(w: &[u8]) -> usize {
+    filter_hash(w) & 4095
+}
+
+/// A bit of `WordTable::key_filter`, from the same bytes as `lower_bit`.
+#[inline]
+fn key_bit(w: &[u8]) -> usize {
+    filter_hash(w) & 0xffff
+}
+
+#[inline]
+fn filter_hash(w: &[u8]) -> usize {
     let (Some(&a), Some(&z)) = (w.first(), w.last()) else {
         return 0;
     };
@@ -242,16 +256,24 @@ fn lower_bit(w: &[u8]) -> usize {
     let x = (a.to_ascii_lowercase() as usize) * 961
         + (m.to_ascii_lowercase() as usize) * 31
         + z.to_ascii_lowercase() as usize;
-    ((x.wrapping_mul(0x9e37_79b9) >> 7) ^ (w.len() * 97)) & 4095
+    (x.wrapping_mul(0x9e37_79b9) >> 7) ^ (w.len() * 97)
 }
 
 /// FNV-1a over the ASCII-lowercased bytes.
 #[inline]
 fn word_hash(word: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in word {
-        h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
-    }
+    hash_end(word.iter().fold(HASH_SEED, |h, &b| hash_byte(h, b)))
+}
+
+const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline]
+fn hash_byte(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+}
+
+#[inline]
+fn hash_end(h: u64) -> u64 {
     h ^ (h >> 29)
 }
 
@@ -266,16 +288,22 @@ impl WordTable {
         let mut t = WordTable {
             slots: vec![0; n],
             lower_filter: vec![0; 64],
+            key_filter: vec![0; 1024],
             ..WordTable::default()
         };
         for (key, mut entry) in items {
             for v in [&mut entry.names, &mut entry.roles] {
                 v.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())));
             }
-            if entry.cls & (ROLE | TITLE | CONNECT) != 0 || !entry.names.is_empty() || !entry.roles.is_empty() {
+            // Phrases match in exact case: one that starts with a capital
+            // never starts at a lowercase token.
+            let lower_phrase = |v: &[Phrase]| v.iter().any(|p| !p.1.starts_with(char::is_uppercase));
+            if entry.cls & (ROLE | TITLE | CONNECT) != 0 || lower_phrase(&entry.names) || lower_phrase(&entry.roles) {
                 let bit = lower_bit(key.as_bytes());
                 t.lower_filter[bit / 64] |= 1 << (bit % 64);
             }
+            let bit = key_bit(key.as_bytes());
+            t.key_filter[bit / 64] |= 1 << (bit % 64);
             let h = word_hash(key.as_bytes());
             let mut i = h as usize & (n - 1);
             while t.slots[i] != 0 {
@@ -299,22 +327,40 @@ impl WordTable {
             .is_some_and(|x| x >> (bit % 64) & 1 == 1)
     }
 
+    /// False when `w`, an ASCII word, is no key. (A key is a lowercase
+    /// word, whose bytes only ASCII lowercasing gives for an ASCII word.)
+    #[inline]
+    fn may_hold_ascii(&self, w: &[u8]) -> bool {
+        let bit = key_bit(w);
+        self.key_filter.get(bit / 64).is_some_and(|x| x >> (bit % 64) & 1 == 1)
+    }
+
     #[inline]
     fn get(&self, word: &str) -> Option<&WordEntry> {
         if word.len() > self.longest || self.slots.is_empty() {
             return None;
         }
-        if !word.is_ascii() {
-            let lower = word.to_lowercase();
-            return self.find(lower.as_bytes(), |k| k == lower.as_bytes());
+        let w = word.as_bytes();
+        // One pass hashes the word and tells whether it is ASCII; keys are
+        // lowercase, so an ASCII word compares with its bytes lowercased.
+        let mut h = HASH_SEED;
+        let mut high = 0u8;
+        for &b in w {
+            high |= b;
+            h = hash_byte(h, b);
         }
-        self.find(word.as_bytes(), |k| k.eq_ignore_ascii_case(word.as_bytes()))
+        if high >= 0x80 {
+            let lower = word.to_lowercase();
+            return self.find(lower.as_bytes(), word_hash(lower.as_bytes()), |k| k == lower.as_bytes());
+        }
+        self.find(w, hash_end(h), |k| {
+            k.iter().zip(w).all(|(&a, &b)| a == b.to_ascii_lowercase())
+        })
     }
 
     #[inline]
-    fn find(&self, word: &[u8], eq: impl Fn(&[u8]) -> bool) -> Option<&WordEntry> {
+    fn find(&self, word: &[u8], h: u64, eq: impl Fn(&[u8]) -> bool) -> Option<&WordEntry> {
         let mask = self.slots.len() - 1;
-        let h = word_hash(word);
         let tag = (h >> 48) as u32;
         let mut i = h as usize & mask;
         loop {
@@ -353,8 +399,14 @@ fn insert_phrase(words: &mut HashMap<Box<str>, WordEntry, WordBuild>, role: bool
 /// ends at a word end; `run_end` ends the first word.
 fn match_phrase(text: &str, i: usize, run_end: usize, v: &[Phrase]) -> Option<(usize, Target)> {
     let b = text.as_bytes();
+    // A word can start many phrases that share their first bytes ("President
+    // of ..."): the phrase's last byte, compared first, rejects most of them
+    // without a full comparison.
     let fits = |p: &str| {
-        b[i..].starts_with(p.as_bytes()) && text[i + p.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+        let p = p.as_bytes();
+        p.last().is_some_and(|z| b.get(i + p.len() - 1) == Some(z))
+            && b[i..].starts_with(p)
+            && text[i + p.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
     };
     let next = b.get(run_end + 1).copied().unwrap_or(0);
     let lo = v.partition_point(|x| x.0 < next);
@@ -680,7 +732,8 @@ pub(crate) fn formal_key(nicknames: &HashMap<String, String, WordBuild>, key: St
 /// Russian/Ukrainian romanisation alternations collapse to one spelling.
 pub fn fold_key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
-    let mut scratch = Vec::new();
+    // The base form is never longer than the name.
+    let mut scratch = Vec::with_capacity(name.len());
     fold_into(name, &mut out, &mut scratch);
     out
 }
@@ -737,13 +790,15 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
     out.clear();
     scratch.clear();
     if name.is_ascii() {
-        for &b in name.as_bytes() {
+        scratch.extend(name.bytes().filter_map(|b| {
             if b.is_ascii_alphanumeric() {
-                scratch.push(b.to_ascii_lowercase());
+                Some(b.to_ascii_lowercase())
             } else if (b as char).is_whitespace() || b == b'-' {
-                scratch.push(b' ');
+                Some(b' ')
+            } else {
+                None
             }
-        }
+        }));
     } else {
         for c in name.nfd() {
             match c {
@@ -762,35 +817,68 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
     let len = scratch.len();
     let mut start = 0;
     while start < len {
-        let end = memchr::memchr(b' ', &scratch[start..]).map_or(len, |p| start + p);
+        // Words are short: a plain scan beats a memchr call.
+        let end = scratch[start..]
+            .iter()
+            .position(|&c| c == b' ')
+            .map_or(len, |p| start + p);
         if end > start {
             if !out.is_empty() {
                 out.push(' ');
             }
             let word = &mut scratch[start..end];
             let mut n = word.len();
-            // Letters present, so that a rule whose pattern cannot occur
-            // costs one mask test.
-            let mut have = letter_mask(word);
-            for (&(pat, rep), &need) in FOLD_RULES.iter().zip(FOLD_MASKS.iter()) {
-                if have & need == need {
-                    let m = replace_in_place(&mut word[..n], pat, rep);
-                    if m != n {
-                        have = letter_mask(&word[..m]);
+            if may_fold(word) {
+                // Letters present, so that a rule whose pattern cannot occur
+                // costs one mask test.
+                let mut have = letter_mask(word);
+                for (&(pat, rep), &need) in FOLD_RULES.iter().zip(FOLD_MASKS.iter()) {
+                    if have & need == need {
+                        let m = replace_in_place(&mut word[..n], pat, rep);
+                        if m != n {
+                            have = letter_mask(&word[..m]);
+                        }
+                        n = m;
                     }
-                    n = m;
                 }
             }
-            let mut prev = 0u8;
-            for &c in &word[..n] {
+            // Doubled letters collapse, in place, and the word is appended
+            // whole: the base form is ASCII.
+            let (mut m, mut prev) = (0, 0u8);
+            for r in 0..n {
+                let c = word[r];
                 if c != prev {
-                    out.push(c as char);
+                    word[m] = c;
+                    m += 1;
                 }
                 prev = c;
             }
+            out.push_str(std::str::from_utf8(&word[..m]).unwrap_or_default());
         }
         start = end + 1;
     }
+}
+
+/// False when no rule of `FOLD_RULES` finds its pattern in `w`: no `y` or
+/// `j`, and none of the pairs the other patterns contain (`ch` for `sch` and
+/// `shch`). A rule rewrites only a pattern it finds, so such a word, most
+/// words, stays as it is and is spared the rules.
+#[inline]
+fn may_fold(w: &[u8]) -> bool {
+    let mut prev = 0u8;
+    for &c in w {
+        if c == b'y'
+            || c == b'j'
+            || matches!(
+                (prev, c),
+                (b'k', b'h') | (b'i', b'e') | (b'i', b'o') | (b'e', b'i') | (b'k', b's') | (b'c', b'h')
+            )
+        {
+            return true;
+        }
+        prev = c;
+    }
+    false
 }
 
 /// `letter_mask` of each pattern of `FOLD_RULES`.
@@ -810,8 +898,17 @@ const FOLD_MASKS: [u32; FOLD_RULES.len()] = {
 };
 
 pub fn slug(name: &str) -> String {
+    // Decomposing ASCII changes nothing, and `nfd` costs more than the rest.
+    if name.is_ascii() {
+        slug_of(name.bytes().map(char::from))
+    } else {
+        slug_of(name.nfd())
+    }
+}
+
+fn slug_of(chars: impl Iterator<Item = char>) -> String {
     let mut out = String::new();
-    for c in name.nfd() {
+    for c in chars {
         let c = match c {
             'ł' | 'Ł' => 'l',
             'ø' | 'Ø' => 'o',
@@ -878,18 +975,28 @@ fn tokenize(
         }
     };
     while i < b.len() {
-        let (c, n) = char_len_at(text, i);
-        if !c.is_alphanumeric() {
-            if c == '\n' || c == '!' || c == '?' || c == ':' || c == '“' || c == '"' || c == '|' {
+        // ASCII spaces and punctuation, most of what lies between tokens,
+        // need no char decoding.
+        let x = b[i];
+        if x < 0x80 && !x.is_ascii_alphanumeric() {
+            if matches!(x, b'\n' | b'!' | b'?' | b':' | b'"' | b'|') {
                 sentence_start = true;
             }
-            if c == '.' {
+            if x == b'.' {
                 // An initial or a short abbreviation ("J.", "Gen.", "U.S.") does
                 // not end the sentence.
                 let short = out.last().is_some_and(|t: &Tok| t.e == i && t.e - t.s <= 4 && t.upper);
                 if !short {
                     sentence_start = true;
                 }
+            }
+            i += 1;
+            continue;
+        }
+        let (c, n) = char_len_at(text, i);
+        if !c.is_alphanumeric() {
+            if c == '“' {
+                sentence_start = true;
             }
             i += n;
             continue;
@@ -899,14 +1006,37 @@ fn tokenize(
         let mut last_lower_run = 0usize;
         let mut split_at = None;
         let mut inner = false;
+        // No char of more than one byte seen (bytes that end the token
+        // included: the flag may only err towards false).
+        let mut ascii = true;
         while j < b.len() {
             let x = b[j];
-            if x.is_ascii_lowercase() || x.is_ascii_digit() {
-                last_lower_run = if x.is_ascii_lowercase() { last_lower_run + 1 } else { 0 };
+            if x.is_ascii_lowercase() {
+                last_lower_run += 1;
                 j += 1;
                 continue;
             }
+            if x.is_ascii_digit() {
+                last_lower_run = 0;
+                j += 1;
+                continue;
+            }
+            // The ASCII cases of the branches below, without decoding a char:
+            // a capital, and a space or punctuation that ends the token.
+            if x.is_ascii_uppercase() {
+                if last_lower_run >= 3 && j - s >= 4 {
+                    split_at = Some(j);
+                    break;
+                }
+                last_lower_run = 0;
+                j += 1;
+                continue;
+            }
+            if x < 0x80 && !matches!(x, b'-' | b'\'' | b'.') {
+                break;
+            }
             let (c, n) = char_len_at(text, j);
+            ascii &= n == 1;
             if c.is_alphanumeric() {
                 // Scraped speaker labels glue words together ("SergeiDefence"):
                 // split a long lowercase run followed by a capital. Short
@@ -935,11 +1065,12 @@ fn tokenize(
         let upper = char_len_at(text, s).0.is_uppercase();
         // Lowercase words matter only as role or title words or as phrase
         // starts: a bit filter spares most of them the table probe.
-        let entry = if upper || k.words.may_start_lower(&b[s..e]) {
-            k.entry(&text[s..e])
+        let may_be_key = if upper {
+            !ascii || k.words.may_hold_ascii(&b[s..e])
         } else {
-            None
+            k.words.may_start_lower(&b[s..e])
         };
+        let entry = if may_be_key { k.entry(&text[s..e]) } else { None };
         // A glued token start follows a letter: no phrase starts there.
         let word_start = s == 0 || !char_before(text, s).is_alphanumeric();
         if word_start {
@@ -1030,6 +1161,18 @@ struct Cand<'a> {
     /// Needs in-article evidence (lone word, headline) before it is kept.
     weak: bool,
     title: Option<(usize, usize)>,
+    /// Where `RunScratch::folds` keeps the folded surface when the name
+    /// finder already folded it.
+    fold: Option<(u32, u32)>,
+}
+
+/// Buffers of `process_run`: a fold, its base form and the folds kept for
+/// the candidates, so that clustering does not fold a name twice.
+#[derive(Default)]
+struct RunScratch {
+    key: String,
+    base: Vec<u8>,
+    folds: String,
 }
 
 pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a NameKnowledge) -> Vec<Mention> {
@@ -1088,13 +1231,14 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
                 resolution: "gazetteer",
                 weak: false,
                 title,
+                fold: None,
             });
         }
     }
 
     // 2. Capitalised sequences.
     let word = |t: &Tok| &text[t.s..t.e];
-    let mut run_scratch = (String::new(), Vec::new());
+    let mut run_scratch = RunScratch::default();
     let mut i = 0;
     while i < toks.len() {
         if !toks[i].upper || toks[i].gaz {
@@ -1126,11 +1270,19 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
     // Parsed titles by start, for the mentions' roles.
     let mut title_sigs: Vec<(usize, Sig)> = Vec::new();
     let (mut key, mut sorted, mut scratch) = (String::new(), String::new(), Vec::new());
+    let folds = std::mem::take(&mut run_scratch.folds);
+    let fold_cand = |c: &Cand, key: &mut String, scratch: &mut Vec<u8>| match c.fold {
+        Some((a, b)) => {
+            key.clear();
+            key.push_str(&folds[a as usize..b as usize]);
+        }
+        None => fold_into(&text[c.s..c.e], key, scratch),
+    };
     for (ci, c) in cands.iter().enumerate() {
         if c.kind != EntityKind::Person || c.weak {
             continue;
         }
-        fold_into(&text[c.s..c.e], &mut key, &mut scratch);
+        fold_cand(c, &mut key, &mut scratch);
         let ntok = key.split(' ').count();
         if ntok < 2 && c.ent.is_none() {
             continue;
@@ -1212,7 +1364,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
         if cl_of[ci].is_some() || c.kind != EntityKind::Person {
             continue;
         }
-        fold_into(&text[c.s..c.e], &mut key, &mut scratch);
+        fold_cand(c, &mut key, &mut scratch);
         let ntok = key.split(' ').count();
         let best = if ntok == 1 {
             let a = by_last.get(key.as_str()).and_then(|v| v.last().copied());
@@ -1343,6 +1495,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
                     resolution: "coreference",
                     weak: false,
                     title: None,
+                    fold: None,
                 });
                 continue;
             }
@@ -1381,6 +1534,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
                     resolution: "role",
                     weak: false,
                     title: None,
+                    fold: None,
                 });
                 open_sigs.push((ds, sig));
             }
@@ -1396,6 +1550,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             resolution: "coreference",
             weak: false,
             title: None,
+            fold: None,
         });
     }
     // A gazetteer role with an explicit country is judged by date and wins;
@@ -1419,6 +1574,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             resolution: "role",
             weak: false,
             title: None,
+            fold: None,
         });
     }
     // Descriptions resolved here teach the cross-article resolver their
@@ -1576,7 +1732,7 @@ fn process_run<'t>(
     j: usize,
     k: &'t NameKnowledge,
     cands: &mut Vec<Cand<'t>>,
-    scratch: &mut (String, Vec<u8>),
+    scratch: &mut RunScratch,
     word: impl Fn(&Tok) -> &'t str + Copy,
 ) {
     let mut a = i;
@@ -1616,6 +1772,7 @@ fn process_run<'t>(
                 resolution: "name",
                 weak: false,
                 title: None,
+                fold: None,
             });
         }
         if x + 1 < b {
@@ -1714,8 +1871,8 @@ fn process_run<'t>(
         };
         // Gazetteer names have two words or more: a lone word needs no key.
         let known = if n >= 2 || k.one_word_people {
-            fold_into(surface, &mut scratch.0, &mut scratch.1);
-            k.person_by_fold.get(&scratch.0).copied()
+            fold_into(surface, &mut scratch.key, &mut scratch.base);
+            k.person_by_fold.get(&scratch.key).copied()
         } else {
             None
         };
@@ -1729,6 +1886,7 @@ fn process_run<'t>(
                 resolution: "gazetteer",
                 weak: false,
                 title,
+                fold: None,
             });
             continue;
         }
@@ -1743,6 +1901,11 @@ fn process_run<'t>(
         let weak = n == 1 && !title_before || headline || place_prep && n == 1 || pi > 0 && n == 1;
         // A lone word keeps an empty canonical unless a title vouched for it.
         let canonical = if n == 1 && !title_before { "" } else { surface };
+        let fold = (n >= 2 || k.one_word_people).then(|| {
+            let at = scratch.folds.len();
+            scratch.folds.push_str(&scratch.key);
+            (at as u32, scratch.folds.len() as u32)
+        });
         cands.push(Cand {
             s,
             e,
@@ -1752,6 +1915,7 @@ fn process_run<'t>(
             resolution: "name",
             weak,
             title,
+            fold,
         });
     }
 }
@@ -1853,24 +2017,44 @@ struct Sig {
 const DETERMINERS: [&str; 10] = ["the", "his", "her", "their", "its", "our", "mr", "mrs", "ms", "madam"];
 
 fn norm_word(w: &str) -> String {
-    let w = w.to_lowercase().replace('’', "'");
-    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '.');
-    let w = w.trim_start_matches(['\'', '.']);
-    let w = w.strip_suffix('.').unwrap_or(w);
-    match w {
+    // Lowercasing ASCII keeps every char's class, so an ASCII word is
+    // trimmed first and lowercased into the one string it returns.
+    let w = if w.is_ascii() {
+        trim_word(w).to_ascii_lowercase()
+    } else {
+        let w = w.to_lowercase().replace('’', "'");
+        trim_word(&w).to_string()
+    };
+    match w.as_str() {
         "defence" => "defense".to_string(),
         "spokesman" | "spokeswoman" => "spokesperson".to_string(),
         "chairwoman" | "chair" => "chairman".to_string(),
         "advisor" => "adviser".to_string(),
-        _ => w.to_string(),
+        _ => w,
     }
 }
 
+/// A word without the punctuation around it, apostrophes and periods
+/// inside kept ("president's", "U.S").
+fn trim_word(w: &str) -> &str {
+    let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '.');
+    let w = w.trim_start_matches(['\'', '.']);
+    w.strip_suffix('.').unwrap_or(w)
+}
+
 fn country_of(w: &str, k: &NameKnowledge) -> Option<String> {
-    k.country_words
-        .get(w)
-        .or_else(|| k.country_words.get(&format!("{w}.")))
-        .cloned()
+    if let Some(c) = k.country_words.get(w) {
+        return Some(c.clone());
+    }
+    // The dotted form ("u.s" -> "u.s."), built without an allocation.
+    let mut buf = [0u8; 48];
+    let Some(dotted) = buf.get_mut(..w.len() + 1) else {
+        return k.country_words.get(&format!("{w}.")).cloned();
+    };
+    dotted[..w.len()].copy_from_slice(w.as_bytes());
+    dotted[w.len()] = b'.';
+    let dotted = std::str::from_utf8(dotted).unwrap_or_default();
+    k.country_words.get(dotted).cloned()
 }
 
 /// Parses a title ("Russian Defense Minister", "President of Ukraine") or a

@@ -225,6 +225,11 @@ impl EntityResolver {
 
     fn add(&mut self, gaz_id: Option<String>, kind: EntityKind, name: &str) -> usize {
         let key = self.key_of(kind, name);
+        self.add_keyed(gaz_id, kind, name, key)
+    }
+
+    /// `add` with the key `key_of` gave for `name`.
+    fn add_keyed(&mut self, gaz_id: Option<String>, kind: EntityKind, name: &str, key: String) -> usize {
         let idx = self.ents.len();
         self.ents.push(Ent {
             gaz_id,
@@ -429,11 +434,14 @@ impl EntityResolver {
             self.gaz_index.insert(id.clone(), i);
             return (i, false);
         }
-        let key = self.key_of(m.kind, &m.canonical);
-        if let Some(&i) = self.by_key.get(&(m.kind, key.clone())) {
+        // The key probes `by_key` and is then kept for `add_keyed`: a name
+        // is folded once.
+        let exact = (m.kind, self.key_of(m.kind, &m.canonical));
+        if let Some(&i) = self.by_key.get(&exact) {
             let variant = self.ents[i].name != m.canonical;
             return (i, variant);
         }
+        let key = exact.1;
         if m.kind == EntityKind::Person {
             // Speaker labels and lists print the surname first ("Gerasimov
             // Valery"): a two-word name meets its reversed form.
@@ -457,7 +465,7 @@ impl EntityResolver {
                 }
             }
         }
-        (self.add(None, m.kind, &m.canonical), false)
+        (self.add_keyed(None, m.kind, &m.canonical, key), false)
     }
 
     /// After all articles: decides the final entities and their ids.

@@ -96,7 +96,7 @@ impl ArticleOutput {
         for (m, cluster) in self.mentions.into_iter().zip(clusters) {
             rows.mentions.push(MentionRow {
                 article_id: self.article.article_id.clone(),
-                entity_id: cluster.to_string(),
+                entity_id: itoa::Buffer::new().format(*cluster).to_owned(),
                 surface: m.surface,
                 char_start: m.char_start as i64,
                 char_end: m.char_end as i64,

@@ -226,17 +226,43 @@ impl RuleSet {
 struct Line<'t> {
     text: &'t str,
     ascii: bool,
-    /// Which ASCII bytes the line holds, lowercased (a table: cheaper to
-    /// fill than bits).
-    bytes: [bool; 128],
+    /// The ASCII bytes the line holds, lowercased.
+    bytes: Bytes,
+}
+
+/// A set of ASCII bytes, as bits.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Bytes([u64; 2]);
+
+impl Bytes {
+    fn of(literal: &[u8]) -> Bytes {
+        let mut set = Bytes::default();
+        for &b in literal {
+            set.add(b);
+        }
+        set
+    }
+
+    #[inline]
+    fn add(&mut self, b: u8) {
+        self.0[(b >> 6) as usize & 1] |= 1 << (b & 63);
+    }
+
+    fn meets(self, other: Bytes) -> bool {
+        self.0[0] & other.0[0] != 0 || self.0[1] & other.0[1] != 0
+    }
+
+    fn holds(self, other: Bytes) -> bool {
+        self.0[0] & other.0[0] == other.0[0] && self.0[1] & other.0[1] == other.0[1]
+    }
 }
 
 impl<'t> Line<'t> {
     fn new(text: &'t str) -> Line<'t> {
-        let (mut bytes, mut high) = ([false; 128], 0u8);
+        let (mut bytes, mut high) = (Bytes::default(), 0u8);
         for &b in text.as_bytes() {
             high |= b;
-            bytes[(b.to_ascii_lowercase() & 0x7f) as usize] = true;
+            bytes.add(b.to_ascii_lowercase());
         }
         Line {
             text,
@@ -245,10 +271,11 @@ impl<'t> Line<'t> {
         }
     }
 
-    /// Whether the line contains `literal` (lowercase ASCII), ignoring
-    /// ASCII case. Most lines lack one of its bytes, and that settles it.
-    fn contains(&self, literal: &[u8]) -> bool {
-        if !literal.iter().all(|&b| self.bytes[(b & 0x7f) as usize]) {
+    /// Whether the line contains `literal` (lowercase ASCII, with its bytes
+    /// `bytes`), ignoring ASCII case. Most lines lack one of its bytes, and
+    /// that settles it.
+    fn contains(&self, literal: &[u8], bytes: Bytes) -> bool {
+        if !self.bytes.holds(bytes) {
             return false;
         }
         let Some((&first, rest)) = literal.split_first() else {
@@ -269,13 +296,47 @@ impl<'t> Line<'t> {
 /// char goes to every regex.
 #[derive(Debug)]
 struct LiteralScreen {
-    /// Each pattern's clauses (each one of a few literals, all of which
-    /// every match contains) with its regex.
-    patterns: Vec<(Vec<Vec<Vec<u8>>>, Regex)>,
+    /// Each pattern's clauses, all of which every match meets, with its
+    /// regex.
+    patterns: Vec<(Vec<Clause>, Regex)>,
+}
+
+/// One of a few literals: the one-byte ones as a set, tested at once.
+#[derive(Debug)]
+struct Clause {
+    bytes: Bytes,
+    words: Vec<(Vec<u8>, Bytes)>,
+}
+
+impl Clause {
+    fn new(literals: Vec<Vec<u8>>) -> Clause {
+        let mut clause = Clause {
+            bytes: Bytes::default(),
+            words: Vec::new(),
+        };
+        for literal in literals {
+            match literal[..] {
+                [b] => clause.bytes.add(b),
+                _ => {
+                    let bytes = Bytes::of(&literal);
+                    clause.words.push((literal, bytes));
+                }
+            }
+        }
+        clause
+    }
+
+    fn holds(&self, line: &Line) -> bool {
+        line.bytes.meets(self.bytes) || self.words.iter().any(|(w, bytes)| line.contains(w, *bytes))
+    }
 }
 
 impl LiteralScreen {
     fn new(patterns: Vec<(Vec<Vec<Vec<u8>>>, Regex)>) -> Option<LiteralScreen> {
+        let patterns: Vec<_> = patterns
+            .into_iter()
+            .map(|(clauses, regex)| (clauses.into_iter().map(Clause::new).collect(), regex))
+            .collect();
         (!patterns.is_empty()).then_some(LiteralScreen { patterns })
     }
 
@@ -283,9 +344,9 @@ impl LiteralScreen {
         if !line.ascii {
             return self.patterns.iter().any(|(_, r)| r.is_match(line.text));
         }
-        self.patterns.iter().any(|(clauses, regex)| {
-            clauses.iter().all(|literals| literals.iter().any(|l| line.contains(l))) && regex.is_match(line.text)
-        })
+        self.patterns
+            .iter()
+            .any(|(clauses, regex)| clauses.iter().all(|c| c.holds(line)) && regex.is_match(line.text))
     }
 }
 

@@ -173,7 +173,7 @@ fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
             // No ASCII line matches: an empty clause rejects every one.
             None => vec![Vec::new()],
         };
-        by_literal.push((clauses, Regex::new(pattern).map_err(|e| bad(&e))?));
+        by_literal.push((clauses, first_bytes(&hir), Regex::new(pattern).map_err(|e| bad(&e))?));
     }
     // The parts are valid: the whole set compiled.
     let subset = |patterns: Vec<&String>| {
@@ -296,9 +296,39 @@ impl<'t> Line<'t> {
 /// char goes to every regex.
 #[derive(Debug)]
 struct LiteralScreen {
-    /// Each pattern's clauses, all of which every match meets, with its
+    /// Each pattern's clauses, all of which every match meets, the bytes
+    /// that can start the line when the pattern is anchored there, and its
     /// regex.
-    patterns: Vec<(Vec<Clause>, Regex)>,
+    patterns: Vec<(Vec<Clause>, Option<[u64; 4]>, Regex)>,
+}
+
+/// The bytes one of which starts every match of a `^`-anchored pattern:
+/// most lines containing a dash do not start with one (`^[-=–—]{3,}$`).
+/// `None` when any byte may.
+fn first_bytes(hir: &regex_syntax::hir::Hir) -> Option<[u64; 4]> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    if !hir
+        .properties()
+        .look_set_prefix()
+        .contains(regex_syntax::hir::Look::Start)
+    {
+        return None;
+    }
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    let mut set = [0u64; 4];
+    for literal in seq.literals()? {
+        let &b = literal.as_bytes().first()?;
+        set[(b >> 6) as usize] |= 1 << (b & 63);
+    }
+    Some(set)
+}
+
+/// Whether `line` may start a match, given its pattern's first bytes.
+fn may_start(first: &Option<[u64; 4]>, line: &str) -> bool {
+    let Some(set) = first else { return true };
+    line.as_bytes()
+        .first()
+        .is_some_and(|&b| set[(b >> 6) as usize] & 1 << (b & 63) != 0)
 }
 
 /// One of a few literals: the one-byte ones as a set, tested at once.
@@ -332,21 +362,24 @@ impl Clause {
 }
 
 impl LiteralScreen {
-    fn new(patterns: Vec<(Vec<Vec<Vec<u8>>>, Regex)>) -> Option<LiteralScreen> {
+    fn new(patterns: Vec<(Vec<Vec<Vec<u8>>>, Option<[u64; 4]>, Regex)>) -> Option<LiteralScreen> {
         let patterns: Vec<_> = patterns
             .into_iter()
-            .map(|(clauses, regex)| (clauses.into_iter().map(Clause::new).collect(), regex))
+            .map(|(clauses, first, regex)| (clauses.into_iter().map(Clause::new).collect(), first, regex))
             .collect();
         (!patterns.is_empty()).then_some(LiteralScreen { patterns })
     }
 
     fn is_match(&self, line: &Line) -> bool {
         if !line.ascii {
-            return self.patterns.iter().any(|(_, r)| r.is_match(line.text));
+            return self
+                .patterns
+                .iter()
+                .any(|(_, first, r)| may_start(first, line.text) && r.is_match(line.text));
         }
-        self.patterns
-            .iter()
-            .any(|(clauses, regex)| clauses.iter().all(|c| c.holds(line)) && regex.is_match(line.text))
+        self.patterns.iter().any(|(clauses, first, regex)| {
+            may_start(first, line.text) && clauses.iter().all(|c| c.holds(line)) && regex.is_match(line.text)
+        })
     }
 }
 
@@ -1356,6 +1389,13 @@ mod tests {
         let rules = compile_set("k", &["^[-=–—]{3,}$".into()]).unwrap();
         assert!(rules.is_match("---") && rules.is_match("===") && rules.is_match("———"));
         assert!(!rules.is_match("-=x"));
+        // Anchored patterns screen by their first byte, on any line.
+        assert!(!rules.is_match("a ---") && !rules.is_match("é ———"));
+        let first = |p: &str| first_bytes(&regex_syntax::parse(p).unwrap());
+        assert!(first("[-=]{3,}$").is_none() && first("^.*x").is_none());
+        let kelvin = first("(?i)^kelvin").unwrap();
+        assert!(may_start(&Some(kelvin), "Kelvin") && may_start(&Some(kelvin), "\u{212A}elvin"));
+        assert!(!may_start(&Some(kelvin), "elvin") && !may_start(&Some(kelvin), ""));
     }
 
     #[test]

@@ -226,13 +226,52 @@ impl RuleSet {
 struct Line<'t> {
     text: &'t str,
     ascii: bool,
-    /// The ASCII bytes the line holds, lowercased.
+    /// The bytes the line holds.
     bytes: Bytes,
 }
 
-/// A set of ASCII bytes, as bits.
+/// A set of bytes as one word of bits, by `BYTE_BITS`: a line's set is
+/// one table load and one OR per byte.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
-struct Bytes([u64; 2]);
+struct Bytes(u64);
+
+/// Each byte's bit. Upper and lower case share one; so do all digits, the
+/// rarer ASCII spaces and the control chars. A shared bit can only let a
+/// line through to the regex, which decides.
+static BYTE_BITS: [u64; 256] = byte_bits();
+
+/// The bit of every byte of 0x80 and above.
+const NON_ASCII: u64 = 1 << 62;
+
+const fn byte_bits() -> [u64; 256] {
+    let mut table = [0u64; 256];
+    let mut next_punct = 30;
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c >= 0x80 {
+            NON_ASCII
+        } else if c.is_ascii_alphabetic() {
+            1 << (c.to_ascii_lowercase() - b'a')
+        } else if c.is_ascii_digit() {
+            1 << 26
+        } else if c == b' ' {
+            1 << 27
+        } else if c == b'\n' {
+            1 << 28
+        } else if c == b'\t' || c == b'\r' || c == 0x0b || c == 0x0c {
+            1 << 29
+        } else if c.is_ascii_punctuation() {
+            // 32 of them: bits 30 to 61.
+            next_punct += 1;
+            1 << (next_punct - 1)
+        } else {
+            1 << 63
+        };
+        b += 1;
+    }
+    table
+}
 
 impl Bytes {
     fn of(literal: &[u8]) -> Bytes {
@@ -245,28 +284,27 @@ impl Bytes {
 
     #[inline]
     fn add(&mut self, b: u8) {
-        self.0[(b >> 6) as usize & 1] |= 1 << (b & 63);
+        self.0 |= BYTE_BITS[b as usize];
     }
 
     fn meets(self, other: Bytes) -> bool {
-        self.0[0] & other.0[0] != 0 || self.0[1] & other.0[1] != 0
+        self.0 & other.0 != 0
     }
 
     fn holds(self, other: Bytes) -> bool {
-        self.0[0] & other.0[0] == other.0[0] && self.0[1] & other.0[1] == other.0[1]
+        self.0 & other.0 == other.0
     }
 }
 
 impl<'t> Line<'t> {
     fn new(text: &'t str) -> Line<'t> {
-        let (mut bytes, mut high) = (Bytes::default(), 0u8);
+        let mut bytes = Bytes::default();
         for &b in text.as_bytes() {
-            high |= b;
-            bytes.add(b.to_ascii_lowercase());
+            bytes.add(b);
         }
         Line {
             text,
-            ascii: high < 0x80,
+            ascii: bytes.0 & NON_ASCII == 0,
             bytes,
         }
     }
@@ -1389,6 +1427,9 @@ mod tests {
         let rules = compile_set("k", &["^[-=–—]{3,}$".into()]).unwrap();
         assert!(rules.is_match("---") && rules.is_match("===") && rules.is_match("———"));
         assert!(!rules.is_match("-=x"));
+        // The 32 ASCII punctuation chars have a bit each, below NON_ASCII.
+        assert_eq!((BYTE_BITS[b'!' as usize], BYTE_BITS[b'~' as usize]), (1 << 30, 1 << 61));
+        assert_eq!(BYTE_BITS[b'Q' as usize], BYTE_BITS[b'q' as usize]);
         // Anchored patterns screen by their first byte, on any line.
         assert!(!rules.is_match("a ---") && !rules.is_match("é ———"));
         let first = |p: &str| first_bytes(&regex_syntax::parse(p).unwrap());

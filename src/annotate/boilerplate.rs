@@ -340,6 +340,10 @@ struct LiteralScreen {
     patterns: Vec<(Vec<Clause>, Option<[u64; 4]>, Regex)>,
 }
 
+/// A pattern as `compile_set` reads it: its clauses (each one of these
+/// literals), its first bytes and its regex.
+type ScreenedPattern = (Vec<Vec<Vec<u8>>>, Option<[u64; 4]>, Regex);
+
 /// The bytes one of which starts every match of a `^`-anchored pattern:
 /// most lines containing a dash do not start with one (`^[-=–—]{3,}$`).
 /// `None` when any byte may.
@@ -400,7 +404,7 @@ impl Clause {
 }
 
 impl LiteralScreen {
-    fn new(patterns: Vec<(Vec<Vec<Vec<u8>>>, Option<[u64; 4]>, Regex)>) -> Option<LiteralScreen> {
+    fn new(patterns: Vec<ScreenedPattern>) -> Option<LiteralScreen> {
         let patterns: Vec<_> = patterns
             .into_iter()
             .map(|(clauses, first, regex)| (clauses.into_iter().map(Clause::new).collect(), first, regex))

@@ -113,18 +113,20 @@ impl Captures {
     }
 
     /// The first matching pattern's group.
-    fn find<'t>(&self, line: &'t str) -> Option<regex::Match<'t>> {
+    fn find<'t>(&self, line: &Line<'t>) -> Option<regex::Match<'t>> {
         // `is_match` stays in the lazy DFA; `matches` may need the slow
         // PikeVM, so it only runs on the rare line that matches at all.
-        if !self.screen.is_match(line) {
+        if !self.screen.is_match_line(line) {
             return None;
         }
-        let first = self.screen.all.matches(line).into_iter().next()?;
-        self.patterns[first].captures(line).and_then(|c| c.name(self.group))
+        let first = self.screen.all.matches(line.text).into_iter().next()?;
+        self.patterns[first]
+            .captures(line.text)
+            .and_then(|c| c.name(self.group))
     }
 
-    fn is_match(&self, line: &str) -> bool {
-        self.screen.is_match(line)
+    fn is_match(&self, line: &Line) -> bool {
+        self.screen.is_match_line(line)
     }
 }
 
@@ -162,15 +164,16 @@ fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
         }
         let bad = |e: &dyn std::fmt::Display| format!("{key}: bad pattern `{pattern}`: {e}");
         let hir = regex_syntax::parse(pattern).map_err(|e| bad(&e))?;
-        let literals = match required_literals(&hir) {
-            Required::OneOf(literals) => literals,
-            Required::Impossible => Vec::new(),
-            Required::Any => {
+        let clauses = match required_clauses(&hir) {
+            Some(clauses) if clauses.is_empty() => {
                 unscreened.push(pattern);
                 continue;
             }
+            Some(clauses) => clauses,
+            // No ASCII line matches: an empty clause rejects every one.
+            None => vec![Vec::new()],
         };
-        by_literal.push((literals, Regex::new(pattern).map_err(|e| bad(&e))?));
+        by_literal.push((clauses, first_bytes(&hir), Regex::new(pattern).map_err(|e| bad(&e))?));
     }
     // The parts are valid: the whole set compiled.
     let subset = |patterns: Vec<&String>| {
@@ -203,13 +206,125 @@ struct RuleSet {
 
 impl RuleSet {
     /// `self.all.is_match(line)`.
+    #[cfg(test)]
     fn is_match(&self, line: &str) -> bool {
-        self.unscreened.as_ref().is_some_and(|set| set.is_match(line))
-            || self
-                .screened
-                .as_ref()
-                .is_some_and(|(prefixes, set)| prefixes.may_match(line) && set.is_match(line))
+        self.is_match_line(&Line::new(line))
+    }
+
+    /// `self.all.is_match(line.text)`.
+    fn is_match_line(&self, line: &Line) -> bool {
+        self.screened
+            .as_ref()
+            .is_some_and(|(prefixes, set)| prefixes.may_match(line.text) && set.is_match(line.text))
             || self.literals.as_ref().is_some_and(|screen| screen.is_match(line))
+            || self.unscreened.as_ref().is_some_and(|set| set.is_match(line.text))
+    }
+}
+
+/// A line with what the literal screens ask of it, found in one pass: the
+/// rule groups (seven of them) each screen the same line.
+struct Line<'t> {
+    text: &'t str,
+    ascii: bool,
+    /// The bytes the line holds.
+    bytes: Bytes,
+}
+
+/// A set of bytes as one word of bits, by `BYTE_BITS`: a line's set is
+/// one table load and one OR per byte.
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+struct Bytes(u64);
+
+/// Each byte's bit. Upper and lower case share one; so do all digits, the
+/// rarer ASCII spaces and the control chars. A shared bit can only let a
+/// line through to the regex, which decides.
+static BYTE_BITS: [u64; 256] = byte_bits();
+
+/// The bit of every byte of 0x80 and above.
+const NON_ASCII: u64 = 1 << 62;
+
+const fn byte_bits() -> [u64; 256] {
+    let mut table = [0u64; 256];
+    let mut next_punct = 30;
+    let mut b = 0usize;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = if c >= 0x80 {
+            NON_ASCII
+        } else if c.is_ascii_alphabetic() {
+            1 << (c.to_ascii_lowercase() - b'a')
+        } else if c.is_ascii_digit() {
+            1 << 26
+        } else if c == b' ' {
+            1 << 27
+        } else if c == b'\n' {
+            1 << 28
+        } else if c == b'\t' || c == b'\r' || c == 0x0b || c == 0x0c {
+            1 << 29
+        } else if c.is_ascii_punctuation() {
+            // 32 of them: bits 30 to 61.
+            next_punct += 1;
+            1 << (next_punct - 1)
+        } else {
+            1 << 63
+        };
+        b += 1;
+    }
+    table
+}
+
+impl Bytes {
+    fn of(literal: &[u8]) -> Bytes {
+        let mut set = Bytes::default();
+        for &b in literal {
+            set.add(b);
+        }
+        set
+    }
+
+    #[inline]
+    fn add(&mut self, b: u8) {
+        self.0 |= BYTE_BITS[b as usize];
+    }
+
+    fn meets(self, other: Bytes) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    fn holds(self, other: Bytes) -> bool {
+        self.0 & other.0 == other.0
+    }
+}
+
+impl<'t> Line<'t> {
+    fn new(text: &'t str) -> Line<'t> {
+        let mut bytes = Bytes::default();
+        for &b in text.as_bytes() {
+            bytes.add(b);
+        }
+        Line {
+            text,
+            ascii: bytes.0 & NON_ASCII == 0,
+            bytes,
+        }
+    }
+
+    /// Whether the line contains `literal` (lowercase ASCII, with its bytes
+    /// `bytes`), ignoring ASCII case. Most lines lack one of its bytes, and
+    /// that settles it.
+    fn contains(&self, literal: &[u8], bytes: Bytes) -> bool {
+        if !self.bytes.holds(bytes) {
+            return false;
+        }
+        let Some((&first, rest)) = literal.split_first() else {
+            return true;
+        };
+        let text = self.text.as_bytes();
+        memchr::memchr2_iter(first, first.to_ascii_uppercase(), text).any(|i| {
+            text[i + 1..]
+                .get(..rest.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(rest))
+        })
     }
 }
 
@@ -219,48 +334,94 @@ impl RuleSet {
 /// char goes to every regex.
 #[derive(Debug)]
 struct LiteralScreen {
-    /// Every literal of every pattern.
-    finder: Option<aho_corasick::AhoCorasick>,
-    /// The pattern (index in `regexes`) each literal belongs to.
-    owners: Vec<usize>,
-    regexes: Vec<Regex>,
+    /// Each pattern's clauses, all of which every match meets, the bytes
+    /// that can start the line when the pattern is anchored there, and its
+    /// regex.
+    patterns: Vec<(Vec<Clause>, Option<[u64; 4]>, Regex)>,
+}
+
+/// A pattern as `compile_set` reads it: its clauses (each one of these
+/// literals), its first bytes and its regex.
+type ScreenedPattern = (Vec<Vec<Vec<u8>>>, Option<[u64; 4]>, Regex);
+
+/// The bytes one of which starts every match of a `^`-anchored pattern:
+/// most lines containing a dash do not start with one (`^[-=–—]{3,}$`).
+/// `None` when any byte may.
+fn first_bytes(hir: &regex_syntax::hir::Hir) -> Option<[u64; 4]> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    if !hir
+        .properties()
+        .look_set_prefix()
+        .contains(regex_syntax::hir::Look::Start)
+    {
+        return None;
+    }
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    let mut set = [0u64; 4];
+    for literal in seq.literals()? {
+        let &b = literal.as_bytes().first()?;
+        set[(b >> 6) as usize] |= 1 << (b & 63);
+    }
+    Some(set)
+}
+
+/// Whether `line` may start a match, given its pattern's first bytes.
+fn may_start(first: &Option<[u64; 4]>, line: &str) -> bool {
+    let Some(set) = first else { return true };
+    line.as_bytes()
+        .first()
+        .is_some_and(|&b| set[(b >> 6) as usize] & 1 << (b & 63) != 0)
+}
+
+/// One of a few literals: the one-byte ones as a set, tested at once.
+#[derive(Debug)]
+struct Clause {
+    bytes: Bytes,
+    words: Vec<(Vec<u8>, Bytes)>,
+}
+
+impl Clause {
+    fn new(literals: Vec<Vec<u8>>) -> Clause {
+        let mut clause = Clause {
+            bytes: Bytes::default(),
+            words: Vec::new(),
+        };
+        for literal in literals {
+            match literal[..] {
+                [b] => clause.bytes.add(b),
+                _ => {
+                    let bytes = Bytes::of(&literal);
+                    clause.words.push((literal, bytes));
+                }
+            }
+        }
+        clause
+    }
+
+    fn holds(&self, line: &Line) -> bool {
+        line.bytes.meets(self.bytes) || self.words.iter().any(|(w, bytes)| line.contains(w, *bytes))
+    }
 }
 
 impl LiteralScreen {
-    fn new(patterns: Vec<(Vec<Vec<u8>>, Regex)>) -> Option<LiteralScreen> {
-        if patterns.is_empty() {
-            return None;
-        }
-        let (mut literals, mut owners, mut regexes) = (Vec::new(), Vec::new(), Vec::new());
-        for (index, (alternatives, regex)) in patterns.into_iter().enumerate() {
-            for literal in alternatives {
-                literals.push(literal);
-                owners.push(index);
-            }
-            regexes.push(regex);
-        }
-        let finder = (!literals.is_empty()).then(|| {
-            aho_corasick::AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .build(&literals)
-                .expect("a few short literals build")
-        });
-        Some(LiteralScreen {
-            finder,
-            owners,
-            regexes,
-        })
+    fn new(patterns: Vec<ScreenedPattern>) -> Option<LiteralScreen> {
+        let patterns: Vec<_> = patterns
+            .into_iter()
+            .map(|(clauses, first, regex)| (clauses.into_iter().map(Clause::new).collect(), first, regex))
+            .collect();
+        (!patterns.is_empty()).then_some(LiteralScreen { patterns })
     }
 
-    fn is_match(&self, line: &str) -> bool {
-        if !line.is_ascii() {
-            return self.regexes.iter().any(|r| r.is_match(line));
+    fn is_match(&self, line: &Line) -> bool {
+        if !line.ascii {
+            return self
+                .patterns
+                .iter()
+                .any(|(_, first, r)| may_start(first, line.text) && r.is_match(line.text));
         }
-        let Some(finder) = &self.finder else { return false };
-        // Overlapping: one pattern's literal may sit inside another's.
-        finder
-            .find_overlapping_iter(line)
-            .any(|found| self.regexes[self.owners[found.pattern().as_usize()]].is_match(line))
+        self.patterns.iter().any(|(clauses, first, regex)| {
+            may_start(first, line.text) && clauses.iter().all(|c| c.holds(line)) && regex.is_match(line.text)
+        })
     }
 }
 
@@ -289,7 +450,7 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Required {
         HirKind::Literal(_) | HirKind::Class(_) => match exact_ascii(hir) {
             Some(Some(bytes)) => Required::OneOf(vec![bytes]),
             Some(None) => Required::Impossible,
-            None => Required::Any,
+            None => ascii_bytes(hir).map_or(Required::Any, Required::OneOf),
         },
         HirKind::Repetition(r) if r.min == 0 => Required::Any,
         HirKind::Repetition(r) => required_literals(&r.sub),
@@ -350,6 +511,46 @@ fn better(a: Required, b: Required) -> Required {
     }
 }
 
+/// Requirements all of which every match of `hir` meets on an ASCII line
+/// (each: one of these lowercase literals, ignoring case); empty when
+/// nothing is known, `None` when no ASCII line matches. One requirement per
+/// part of a concatenation: a caption credit needs both the period and the
+/// slash, and few lines hold a slash.
+fn required_clauses(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<Vec<u8>>>> {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Repetition(r) if r.min > 0 => required_clauses(&r.sub),
+        HirKind::Capture(c) => required_clauses(&c.sub),
+        HirKind::Concat(parts) => {
+            let mut clauses = Vec::new();
+            let mut run: Vec<u8> = Vec::new();
+            for part in parts {
+                match exact_ascii(part) {
+                    Some(Some(bytes)) => {
+                        run.extend(bytes);
+                        continue;
+                    }
+                    Some(None) => return None,
+                    None => {}
+                }
+                if !run.is_empty() {
+                    clauses.push(vec![std::mem::take(&mut run)]);
+                }
+                clauses.extend(required_clauses(part)?);
+            }
+            if !run.is_empty() {
+                clauses.push(vec![run]);
+            }
+            Some(clauses)
+        }
+        _ => match required_literals(hir) {
+            Required::Any => Some(Vec::new()),
+            Required::OneOf(literals) => Some(vec![literals]),
+            Required::Impossible => None,
+        },
+    }
+}
+
 /// What an expression that matches one fixed char or string (ignoring ASCII
 /// case) matches on ASCII lines: `Some(Some(lowercase bytes))`, or
 /// `Some(None)` when it matches no ASCII text; `None` for any other
@@ -376,21 +577,43 @@ fn exact_ascii(hir: &regex_syntax::hir::Hir) -> Option<Option<Vec<u8>>> {
     }
 }
 
+/// The lowercase ASCII bytes a class matches, one literal each, when they
+/// are few enough to screen by (`[-=–—]`: `-` or `=` on an ASCII line).
+fn ascii_bytes(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::{Class, HirKind};
+    let HirKind::Class(Class::Unicode(class)) = hir.kind() else {
+        return None;
+    };
+    let mut bytes = 0u128;
+    for range in class.iter() {
+        for c in range.start() as u32..=(range.end() as u32).min(0x7f) {
+            bytes |= 1 << (c as u8).to_ascii_lowercase();
+        }
+    }
+    match bytes.count_ones() as usize {
+        n if n == 0 || n > MAX_REQUIRED => None,
+        _ => Some((0..128u8).filter(|&b| bytes & 1 << b != 0).map(|b| vec![b]).collect()),
+    }
+}
+
 /// Lowercase ASCII prefixes, one of which starts every match.
 #[derive(Debug, Default)]
 struct Prefixes {
-    literals: Vec<Vec<u8>>,
-    /// The literals' first bytes (all ASCII), as bits.
-    first_bytes: u128,
+    /// The literals by their first byte (all ASCII): a line's first byte
+    /// picks the few to compare.
+    by_first: Vec<Vec<Vec<u8>>>,
     longest: usize,
 }
 
 impl Prefixes {
     fn add(&mut self, literals: Vec<String>) {
         for literal in literals {
-            self.first_bytes |= 1 << literal.as_bytes()[0];
             self.longest = self.longest.max(literal.len());
-            self.literals.push(literal.into_bytes());
+            let first = literal.as_bytes()[0] as usize;
+            if self.by_first.len() <= first {
+                self.by_first.resize(first + 1, Vec::new());
+            }
+            self.by_first[first].push(literal.into_bytes());
         }
     }
 
@@ -402,14 +625,15 @@ impl Prefixes {
         if !head.is_ascii() {
             return true;
         }
-        let Some(&first) = head.first() else {
-            return self.literals.iter().any(|l| l.is_empty());
-        };
-        self.first_bytes & 1 << first.to_ascii_lowercase() != 0
-            && self
-                .literals
-                .iter()
-                .any(|l| head.len() >= l.len() && head[..l.len()].eq_ignore_ascii_case(l))
+        // Literals are never empty: an empty line starts with none.
+        let Some(&first) = head.first() else { return false };
+        self.by_first
+            .get(first.to_ascii_lowercase() as usize)
+            .is_some_and(|literals| {
+                literals
+                    .iter()
+                    .any(|l| head.len() >= l.len() && head[..l.len()].eq_ignore_ascii_case(l))
+            })
     }
 }
 
@@ -616,13 +840,14 @@ impl BoilerplateRules {
             let any_rule = !continues
                 && (line.len() <= self.max_rule_line_chars
                     || line.len() <= 4 * self.max_rule_line_chars && line.chars().count() <= self.max_rule_line_chars);
-            if any_rule && self.cut_tail.is_match(line) && position >= self.min_position {
+            let screened = Line::new(if any_rule { line } else { "" });
+            if any_rule && self.cut_tail.is_match_line(&screened) && position >= self.min_position {
                 for slot in &mut keep[i..] {
                     *slot = None;
                 }
                 break;
             }
-            if any_rule && self.remove_with_next.is_match(line) {
+            if any_rule && self.remove_with_next.is_match_line(&screened) {
                 keep[i] = None;
                 if let Some(next) = (i + 1..lines.len()).find(|&j| !lines[j].trim().is_empty()) {
                     keep[next] = None;
@@ -635,12 +860,12 @@ impl BoilerplateRules {
             // Word limits keep ordinary sentences that happen to start with
             // "By" or end with "contributed" out of the metadata.
             let bylines = if any_rule {
-                self.bylines.find(line).filter(|m| word_count(m.as_str()) <= 12)
+                self.bylines.find(&screened).filter(|m| word_count(m.as_str()) <= 12)
             } else {
                 None
             };
             let credits = if any_rule && bylines.is_none() {
-                self.credits.find(line).filter(|m| word_count(m.as_str()) <= 30)
+                self.credits.find(&screened).filter(|m| word_count(m.as_str()) <= 30)
             } else {
                 None
             };
@@ -653,14 +878,14 @@ impl BoilerplateRules {
                 keep[i] = None;
             } else if line.len() <= self.longest_exact && self.is_exact(line, &mut lowered) {
                 keep[i] = None;
-            } else if any_rule && self.remove.is_match(line) {
+            } else if any_rule && self.remove.is_match_line(&screened) {
                 found.cue_lines.push(line.to_owned());
                 keep[i] = None;
             } else if header && is_date_line(line) {
                 found.date_lines.push(line.to_owned());
                 keep[i] = None;
             } else if (header && is_section_label(line))
-                || (any_rule && !header && !has_words(line, 26) && self.teasers.is_match(line))
+                || (any_rule && !header && !has_words(line, 26) && self.teasers.is_match_line(&screened))
             {
                 keep[i] = None;
             } else if self.is_promo_caps(line) && *mixed_case.get_or_insert_with(|| is_mostly_mixed_case(text)) {
@@ -668,7 +893,7 @@ impl BoilerplateRules {
                 keep[i] = None;
             } else if self.is_duplicate(line, &seen, &lines[i + 1..], header) {
                 keep[i] = None;
-            } else if let Some(stripped) = any_rule.then(|| self.strip_credit_tail(line)).flatten() {
+            } else if let Some(stripped) = any_rule.then(|| self.strip_credit_tail(&screened)).flatten() {
                 keep[i] = Some(Cow::Owned(stripped));
             }
             if line.len() >= self.min_duplicate_chars {
@@ -747,11 +972,11 @@ impl BoilerplateRules {
         false
     }
 
-    fn strip_credit_tail(&self, line: &str) -> Option<String> {
+    fn strip_credit_tail(&self, line: &Line) -> Option<String> {
         // Keep the caption's final period.
         self.credit_tails
             .find(line)
-            .map(|credit| line[..credit.start()].trim_end().to_owned())
+            .map(|credit| line.text[..credit.start()].trim_end().to_owned())
     }
 
     /// A line of 2-4 capitalized name words in the header, beside a byline,
@@ -768,7 +993,11 @@ impl BoilerplateRules {
             let neighbours = [k.checked_sub(1), Some(k + 1)];
             let beside_removed_meta = neighbours.iter().flatten().filter_map(|&n| content.get(n)).any(|&j| {
                 let l = lines[j].trim();
-                keep[j].is_none() && (is_date_line(l) || self.bylines.is_match(l) || self.remove.is_match(l))
+                keep[j].is_none()
+                    && (is_date_line(l) || {
+                        let l = Line::new(l);
+                        self.bylines.is_match(&l) || self.remove.is_match_line(&l)
+                    })
             });
             let repeats_byline = found.bylines.iter().any(|b| b.starts_with(lines[i].trim()));
             if beside_removed_meta || repeats_byline {
@@ -912,6 +1141,12 @@ const MONTHS: &[&str] = &[
 pub fn is_date_line(line: &str) -> bool {
     // A char is 1-4 bytes: most lines are decided by their byte length.
     if line.len() > 4 * 60 || line.len() > 60 && line.chars().count() > 60 {
+        return false;
+    }
+    // A date line needs a year: four digits, or a 10-char ISO-like token
+    // with its dashes. Most lines have neither digit nor dash, and skip the
+    // lowercased copy.
+    if !line.bytes().any(|b| b.is_ascii_digit() || b == b'-') {
         return false;
     }
     let lowered = line.to_lowercase();
@@ -1154,9 +1389,26 @@ mod tests {
             required("(?i)(?:AFP|Reuters)\\."),
             Required::OneOf(vec![b"afp".to_vec(), b"reuters".to_vec()])
         );
-        for any in ["^[-=]{3,}$", "a*", "(?:x|y*)z?", "\\w+"] {
+        assert_eq!(
+            required("^[-=–—]{3,}$"),
+            Required::OneOf(vec![b"-".to_vec(), b"=".to_vec()])
+        );
+        for any in ["a*", "(?:x|y*)z?", "\\w+"] {
             assert_eq!(required(any), Required::Any, "{any}");
         }
+        let clauses = |p: &str| required_clauses(&regex_syntax::parse(p).unwrap());
+        assert_eq!(
+            clauses("\\.\\s+(?P<c>\\p{Lu}[a-z]+(?:\\s*/\\s*[a-z]+)+)$"),
+            Some(vec![
+                vec![b".".to_vec()],
+                [b"\t", b"\n", b"\x0b", b"\x0c", b"\r", b" "]
+                    .map(|b| b.to_vec())
+                    .to_vec(),
+                vec![b"/".to_vec()]
+            ])
+        );
+        assert_eq!(clauses("^[^.]+ [–—] [a-z]+$"), None);
+        assert_eq!(clauses("a*"), Some(Vec::new()));
         // The screen agrees with the regex on ASCII and non-ASCII lines.
         let set = compile_set(
             "k",
@@ -1172,6 +1424,23 @@ mod tests {
         assert!(set.is_match("Teaser line – more"));
         assert!(!set.is_match("Teaser line - more"));
         assert!(set.is_match("Jane Doe contributed reporting ſ"));
+        // Every clause must hold: a period alone does not let a line through.
+        let tails = compile_set("k", &["\\.\\s+(?P<c>[A-Z][a-z]+(?:\\s*/\\s*[A-Z][a-z]+)+)$".into()]).unwrap();
+        assert!(tails.is_match("A caption. Doe/Reuters"));
+        assert!(!tails.is_match("A caption. Doe Reuters"));
+        let rules = compile_set("k", &["^[-=–—]{3,}$".into()]).unwrap();
+        assert!(rules.is_match("---") && rules.is_match("===") && rules.is_match("———"));
+        assert!(!rules.is_match("-=x"));
+        // The 32 ASCII punctuation chars have a bit each, below NON_ASCII.
+        assert_eq!((BYTE_BITS[b'!' as usize], BYTE_BITS[b'~' as usize]), (1 << 30, 1 << 61));
+        assert_eq!(BYTE_BITS[b'Q' as usize], BYTE_BITS[b'q' as usize]);
+        // Anchored patterns screen by their first byte, on any line.
+        assert!(!rules.is_match("a ---") && !rules.is_match("é ———"));
+        let first = |p: &str| first_bytes(&regex_syntax::parse(p).unwrap());
+        assert!(first("[-=]{3,}$").is_none() && first("^.*x").is_none());
+        let kelvin = first("(?i)^kelvin").unwrap();
+        assert!(may_start(&Some(kelvin), "Kelvin") && may_start(&Some(kelvin), "\u{212A}elvin"));
+        assert!(!may_start(&Some(kelvin), "elvin") && !may_start(&Some(kelvin), ""));
     }
 
     #[test]

@@ -1832,13 +1832,13 @@ impl<'a, 'l> M<'a, 'l> {
     fn tense_reaching(&self, a: usize, b: usize, far: bool) -> Tense {
         let (s0, s1) = self.sentence_bounds(a);
         let fronted = a - s0 <= 3 && (s0 > 0 || self.toks[0].s == 0);
-        // The nearest cue wins; both sides are searched in step.
+        // The nearest cue wins (the left one at equal distance); both sides
+        // are searched in step, so the first cue found is the one.
         for clause in [true, false] {
-            let mut best: Option<(usize, Tense)> = None;
             let mut l = a;
             let mut r = b;
             let (mut lstop, mut rstop) = (false, false);
-            for dist in 1..=25usize {
+            for _ in 0..25 {
                 for side in [0, 1] {
                     let idx = if side == 0 {
                         if lstop || l <= s0 {
@@ -1874,14 +1874,8 @@ impl<'a, 'l> M<'a, 'l> {
                         Tense::Open if side == 1 => Tense::Past,
                         t => t,
                     };
-                    let score = dist;
-                    if best.is_none_or(|(b, _)| score < b) {
-                        best = Some((score, t));
-                    }
+                    return t;
                 }
-            }
-            if let Some((_, t)) = best {
-                return t;
             }
         }
         if !far {

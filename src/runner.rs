@@ -290,7 +290,13 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     // the commit's own work (closing the files, rewriting mentions).
     manifest.timings.insert("total".into(), started.elapsed().as_secs_f64());
     let resolve_mention = |cluster: u32| resolved.mention(cluster);
-    let files = outputs.commit(&manifest, &resolve_mention)?;
+    // Rewriting the mentions with their final entities is the one serial
+    // step left at the end of a run: its Parquet and CSV files are written
+    // on two workers.
+    let join = |a: &mut (dyn FnMut() + Send), b: &mut (dyn FnMut() + Send)| {
+        pool.install(|| rayon::join(a, b));
+    };
+    let files = outputs.commit(&manifest, &resolve_mention, &join)?;
     progress.finish();
     Ok(Report {
         files,

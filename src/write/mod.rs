@@ -17,7 +17,7 @@ use formats::ParquetOptions;
 use schema::{
     ArticleRow, DateRow, EntityRecord, MentionRow, RejectRow, Table, TextRow, PARQUET_ONLY_BY_DEFAULT, TABLE_NAMES,
 };
-use sink::{SinkOptions, TableSink};
+use sink::{Join, SinkOptions, TableSink};
 
 /// Prefix of the temporary folders; stale ones from crashed runs are removed
 /// at the start of the next run.
@@ -160,6 +160,7 @@ impl Outputs {
         self,
         manifest: &Manifest,
         resolve_mention: &dyn Fn(u32) -> Option<(&'r str, bool)>,
+        join: Join,
     ) -> Result<Vec<PathBuf>> {
         let mut files = Vec::new();
         let provisional = self.mentions.finish()?;
@@ -168,7 +169,7 @@ impl Outputs {
             // The provisional table is already sorted: only the entity and
             // resolution columns change, so batches go straight through.
             for_each_batch(path, &mut |batch| {
-                mentions.append_sorted_batch(&final_mentions(batch, resolve_mention)?)
+                mentions.append_sorted_batch(&final_mentions(batch, resolve_mention)?, join)
             })?;
         }
         files.extend(mentions.finish()?);

@@ -21,6 +21,11 @@ use super::formats::{read_parquet, CsvFile, ParquetFile, ParquetOptions};
 use super::schema::Table;
 use crate::error::{Error, Result};
 
+/// Runs two pieces of work, possibly at once, and returns when both are
+/// done. The runner owns the threads and passes this in; the writers only
+/// say what may run side by side.
+pub type Join<'a> = &'a (dyn Fn(&mut (dyn FnMut() + Send), &mut (dyn FnMut() + Send)) + Sync);
+
 /// Where and how one table is written.
 #[derive(Debug, Clone)]
 pub struct SinkOptions {
@@ -141,17 +146,23 @@ impl<T: Table> TableSink<T> {
     /// Appends a batch that is already in key order and follows every
     /// earlier row: a sorted table rewritten column by column. Such a sink
     /// takes no other rows.
-    pub fn append_sorted_batch(&mut self, batch: &RecordBatch) -> Result<()> {
+    /// The Parquet and CSV files are written side by side through `join`.
+    pub fn append_sorted_batch(&mut self, batch: &RecordBatch, join: Join) -> Result<()> {
         let direct = self.direct.as_mut().ok_or_else(|| Error::Output {
             path: self.options.dir.join(T::NAME),
             message: "a sorted batch came after rows out of order".into(),
         })?;
         self.rows += batch.num_rows() as u64;
-        direct.parquet.write(batch)?;
-        if let Some(csv) = &mut direct.csv {
-            csv.write(batch)?;
-        }
-        Ok(())
+        let Direct { parquet, csv, .. } = direct;
+        let Some(csv) = csv else {
+            return parquet.write(batch);
+        };
+        let (mut parquet_written, mut csv_written) = (None, None);
+        join(&mut || parquet_written = Some(parquet.write(batch)), &mut || {
+            csv_written = Some(csv.write(batch))
+        });
+        parquet_written.expect("join runs both sides")?;
+        csv_written.expect("join runs both sides")
     }
 
     /// The rows written directly so far are sorted: they become run 0. The

@@ -115,12 +115,19 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let (batch_sender, batch_receiver) = sync_channel::<Batch>(2);
     let (rows_sender, rows_receiver) = sync_channel::<TableRows>(2);
 
-    let mut seen_ids: HashSet<u64> = HashSet::new();
-    let mut resolver = EntityResolver::new(&pipeline.knowledge().names);
-    let mut stage_times = StageTimes::default();
-    let mut article_bytes = 0u64;
-    let mut clusters = Vec::new();
-    let mut barrier_seconds = 0.0;
+    // The barrier (ids, the entity resolver, moving rows to the writers)
+    // takes batches strictly in input order, but it runs beside the
+    // parallel work on the next batch instead of between batches, where
+    // every worker but one would wait for it.
+    let mut barrier = Barrier {
+        check_ids,
+        seen_ids: HashSet::new(),
+        resolver: EntityResolver::new(&pipeline.knowledge().names),
+        clusters: Vec::new(),
+        stage_times: StageTimes::default(),
+        article_bytes: 0,
+        seconds: 0.0,
+    };
     let (read_seconds, written, texts_written) = std::thread::scope(|scope| {
         // Reader: lists nothing, reads files in order, cuts batches.
         let reader = scope.spawn(move || {
@@ -189,22 +196,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
             Ok((outputs, seconds))
         });
 
-        // The barrier (ids, the entity resolver, moving rows to the writers)
-        // takes batches strictly in input order, but it runs beside the
-        // parallel work on the next batch instead of between batches, where
-        // every worker but one would wait for it.
-        let mut barrier = Barrier {
-            check_ids,
-            seen_ids: &mut seen_ids,
-            resolver: &mut resolver,
-            clusters: &mut clusters,
-            stage_times: &mut stage_times,
-            article_bytes: &mut article_bytes,
-            seconds: &mut barrier_seconds,
-            rows_sender,
-        };
         let mut previous: Option<(Vec<(Processed, StageTimes)>, u64)> = None;
-        let mut writer_failed = false;
         for batch in batch_receiver.iter() {
             let file_bytes_done = batch.file_bytes_done;
             let (processed, passed) = pool.install(|| {
@@ -220,24 +212,27 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
                             })
                             .collect::<Vec<_>>()
                     },
-                    || previous.take().map(|(items, bytes)| (barrier.pass(items), bytes)),
+                    || {
+                        previous
+                            .take()
+                            .map(|(items, bytes)| (barrier.pass(items, &rows_sender), bytes))
+                    },
                 )
             });
             if let Some((sent, bytes)) = passed {
                 progress.advance(bytes);
                 if !sent {
-                    writer_failed = true;
-                    break;
+                    break; // the writer failed; its error is reported below
                 }
             }
             previous = Some((processed, file_bytes_done));
         }
-        if let (false, Some((items, bytes))) = (writer_failed, previous) {
-            // A failed send means the writer failed; its error is reported below.
-            barrier.pass(items);
+        // Empty when the writer failed: the batch it refused was taken.
+        if let Some((items, bytes)) = previous {
+            barrier.pass(items, &rows_sender);
             progress.advance(bytes);
         }
-        drop(barrier);
+        drop(rows_sender);
         drop(batch_receiver);
         let read_seconds = reader.join().expect("reader thread does not panic");
         let written = writer.join().expect("writer thread does not panic");
@@ -248,7 +243,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let (texts_sink, texts_seconds) = texts_written?;
     outputs.return_texts(texts_sink);
     let resolve_started = Instant::now();
-    let resolved = resolver.finish();
+    let resolved = barrier.resolver.finish();
     let entities: Vec<EntityRecord> = resolved
         .entities()
         .into_iter()
@@ -268,21 +263,21 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     })?;
 
     timings.insert("read".into(), read_seconds);
-    timings.insert("decode".into(), stage_times.decode);
-    timings.insert("clean".into(), stage_times.clean);
-    timings.insert("articles".into(), stage_times.articles);
-    timings.insert("dates".into(), stage_times.dates);
-    timings.insert("names".into(), stage_times.names);
+    timings.insert("decode".into(), barrier.stage_times.decode);
+    timings.insert("clean".into(), barrier.stage_times.clean);
+    timings.insert("articles".into(), barrier.stage_times.articles);
+    timings.insert("dates".into(), barrier.stage_times.dates);
+    timings.insert("names".into(), barrier.stage_times.names);
     let rows: BTreeMap<String, u64> = outputs.row_counts().into_iter().collect();
     timings.insert("write".into(), write_seconds);
     timings.insert("write_texts".into(), texts_seconds);
     timings.insert("resolve".into(), resolve_started.elapsed().as_secs_f64());
-    timings.insert("barrier".into(), barrier_seconds);
+    timings.insert("barrier".into(), barrier.seconds);
     let mut manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").into(),
         config_hash: config.hash(),
         input_files,
-        input_bytes: article_bytes,
+        input_bytes: barrier.article_bytes,
         rows: rows.clone(),
         timings,
     };
@@ -302,7 +297,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
         files,
         rows,
         input_files,
-        article_bytes,
+        article_bytes: barrier.article_bytes,
         seconds: started.elapsed().as_secs_f64(),
         threads,
     })
@@ -311,21 +306,24 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
 /// The in-order step between the per-article stages and the writers: it
 /// rejects repeated ids, lets the entity resolver see each article's
 /// mentions, and hands the batch's rows to the writers.
-struct Barrier<'a> {
+struct Barrier {
     check_ids: bool,
-    seen_ids: &'a mut HashSet<u64>,
-    resolver: &'a mut EntityResolver,
-    clusters: &'a mut Vec<u32>,
-    stage_times: &'a mut StageTimes,
-    article_bytes: &'a mut u64,
-    seconds: &'a mut f64,
-    rows_sender: SyncSender<TableRows>,
+    /// Hashes of the ids seen; kept only when ids can repeat.
+    seen_ids: HashSet<u64>,
+    resolver: EntityResolver,
+    /// The resolver's cluster for each mention of the article at hand.
+    clusters: Vec<u32>,
+    stage_times: StageTimes,
+    /// Raw text bytes of the articles kept.
+    article_bytes: u64,
+    /// Time spent here, for the manifest.
+    seconds: f64,
 }
 
-impl Barrier<'_> {
+impl Barrier {
     /// Takes one batch's results, in input order. False when the writer
     /// hung up (it failed; its error is reported by the caller).
-    fn pass(&mut self, items: Vec<(Processed, StageTimes)>) -> bool {
+    fn pass(&mut self, items: Vec<(Processed, StageTimes)>, rows_sender: &SyncSender<TableRows>) -> bool {
         let started = Instant::now();
         let mut rows = TableRows::default();
         for (item, times) in items {
@@ -342,17 +340,17 @@ impl Barrier<'_> {
                         });
                         continue;
                     }
-                    *self.article_bytes += output.article.raw_bytes as u64;
+                    self.article_bytes += output.article.raw_bytes as u64;
                     // The entity barrier sees articles in input order,
                     // whatever the thread count.
-                    self.resolver.observe(&output.mentions, self.clusters);
-                    output.push_into(self.clusters, &mut rows);
+                    self.resolver.observe(&output.mentions, &mut self.clusters);
+                    output.push_into(&self.clusters, &mut rows);
                 }
                 Processed::Reject(row) => rows.rejects.push(row),
             }
         }
-        *self.seconds += started.elapsed().as_secs_f64();
-        self.rows_sender.send(rows).is_ok()
+        self.seconds += started.elapsed().as_secs_f64();
+        rows_sender.send(rows).is_ok()
     }
 }
 

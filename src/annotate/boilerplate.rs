@@ -471,30 +471,53 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Required {
             }
         }
         HirKind::Concat(parts) => {
-            // Runs of single literal chars make words; the requirement with
-            // the longest shortest literal wins.
-            let mut best = Required::Any;
-            let mut run: Vec<u8> = Vec::new();
-            for part in parts {
-                match exact_ascii(part) {
-                    Some(Some(bytes)) => {
-                        run.extend(bytes);
-                        continue;
-                    }
-                    Some(None) => return Required::Impossible,
-                    None => {}
-                }
-                if !run.is_empty() {
-                    best = better(best, Required::OneOf(vec![std::mem::take(&mut run)]));
-                }
-                best = better(best, required_literals(part));
-            }
-            if !run.is_empty() {
-                best = better(best, Required::OneOf(vec![run]));
-            }
-            best
+            // The requirement with the longest shortest literal wins.
+            let Some(pieces) = concat_pieces(parts) else {
+                return Required::Impossible;
+            };
+            pieces.into_iter().fold(Required::Any, |best, piece| {
+                better(
+                    best,
+                    match piece {
+                        Piece::Word(word) => Required::OneOf(vec![word]),
+                        Piece::Part(part) => required_literals(part),
+                    },
+                )
+            })
         }
     }
+}
+
+/// A piece of a concatenation: a run of fixed chars joined into one
+/// lowercase ASCII word, or any other part.
+enum Piece<'a> {
+    Word(Vec<u8>),
+    Part(&'a regex_syntax::hir::Hir),
+}
+
+/// A concatenation's parts with runs of fixed chars joined into words;
+/// `None` when a part matches no ASCII text, so neither does the whole.
+fn concat_pieces(parts: &[regex_syntax::hir::Hir]) -> Option<Vec<Piece<'_>>> {
+    let mut pieces = Vec::new();
+    let mut run: Vec<u8> = Vec::new();
+    for part in parts {
+        match exact_ascii(part) {
+            Some(Some(bytes)) => {
+                run.extend(bytes);
+                continue;
+            }
+            Some(None) => return None,
+            None => {}
+        }
+        if !run.is_empty() {
+            pieces.push(Piece::Word(std::mem::take(&mut run)));
+        }
+        pieces.push(Piece::Part(part));
+    }
+    if !run.is_empty() {
+        pieces.push(Piece::Word(run));
+    }
+    Some(pieces)
 }
 
 /// The more selective of two requirements of one match.
@@ -523,23 +546,11 @@ fn required_clauses(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<Vec<u8>>>> {
         HirKind::Capture(c) => required_clauses(&c.sub),
         HirKind::Concat(parts) => {
             let mut clauses = Vec::new();
-            let mut run: Vec<u8> = Vec::new();
-            for part in parts {
-                match exact_ascii(part) {
-                    Some(Some(bytes)) => {
-                        run.extend(bytes);
-                        continue;
-                    }
-                    Some(None) => return None,
-                    None => {}
+            for piece in concat_pieces(parts)? {
+                match piece {
+                    Piece::Word(word) => clauses.push(vec![word]),
+                    Piece::Part(part) => clauses.extend(required_clauses(part)?),
                 }
-                if !run.is_empty() {
-                    clauses.push(vec![std::mem::take(&mut run)]);
-                }
-                clauses.extend(required_clauses(part)?);
-            }
-            if !run.is_empty() {
-                clauses.push(vec![run]);
             }
             Some(clauses)
         }

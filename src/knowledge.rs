@@ -1,5 +1,7 @@
 //! Knowledge files, compiled once per run and shared by every worker:
-//! boilerplate rules and the outlet registry. Each comes from the path set
+//! the outlet registry, and the rules and lexicons of the stages that run
+//! (a stage left out of `run.stages` costs nothing to start; `readout
+//! check` still compiles every file). Each comes from the path set
 //! in `[data]` (relative to the config file) or, when unset, from the copy
 //! of the repository's `data/` file built into readout.
 
@@ -10,7 +12,7 @@ use crate::annotate::boilerplate::BoilerplateRules;
 use crate::annotate::dates::TemporalLexicon;
 use crate::annotate::names::{GazetteerText, NameKnowledge};
 use crate::annotate::outlet::OutletRegistry;
-use crate::config::DataConfig;
+use crate::config::{DataConfig, STAGES};
 use crate::error::{Error, Result};
 
 const BUILTIN_BOILERPLATE: &str = include_str!("../data/boilerplate.toml");
@@ -28,14 +30,16 @@ const BUILTIN_GAZETTEER: GazetteerText<'static> = GazetteerText {
 /// Everything the stages know beyond the text.
 #[derive(Debug)]
 pub struct Knowledge {
-    /// What is stripped as boilerplate.
-    pub boilerplate: BoilerplateRules,
+    /// What is stripped as boilerplate; `None` when that stage is off.
+    pub boilerplate: Option<BoilerplateRules>,
     /// Outlets with their domains and names.
     pub outlets: OutletRegistry,
-    /// Month, weekday, number and unit words of the temporal tagger.
-    pub temporal: TemporalLexicon,
-    /// Gazetteer and name-finding word lists.
-    pub names: NameKnowledge,
+    /// Month, weekday, number and unit words of the temporal tagger; `None`
+    /// when the dates stage is off.
+    pub temporal: Option<TemporalLexicon>,
+    /// Gazetteer and name-finding word lists; `None` when the names stage
+    /// is off.
+    pub names: Option<NameKnowledge>,
 }
 
 impl std::fmt::Debug for NameKnowledge {
@@ -99,29 +103,50 @@ fn load_toml<T>(
 impl Knowledge {
     /// Loads and compiles every knowledge file.
     pub fn load(config: &DataConfig, base_dir: &Path) -> Result<Knowledge> {
-        let boilerplate = load_toml(
-            &config.boilerplate,
-            BUILTIN_BOILERPLATE,
-            base_dir,
-            "boilerplate.toml",
-            BoilerplateRules::from_toml_str,
-        )?;
+        Knowledge::load_for(config, base_dir, STAGES)
+    }
+
+    /// Loads the outlet registry and the files that `stages` use. Compiling
+    /// the gazetteer and the rule sets takes a sizeable share of a small
+    /// run, so a stage that is off is not paid for.
+    pub fn load_for<S: AsRef<str>>(config: &DataConfig, base_dir: &Path, stages: &[S]) -> Result<Knowledge> {
+        let runs = |stage: &str| stages.iter().any(|s| s.as_ref() == stage);
+        let boilerplate = if runs("boilerplate") {
+            Some(load_toml(
+                &config.boilerplate,
+                BUILTIN_BOILERPLATE,
+                base_dir,
+                "boilerplate.toml",
+                BoilerplateRules::from_toml_str,
+            )?)
+        } else {
+            None
+        };
         let (path, text) = read_source(&config.outlets, BUILTIN_OUTLETS, base_dir, "outlets.tsv")?;
         let outlets = OutletRegistry::from_tsv(&text).map_err(|(line, message)| Error::Data { path, line, message })?;
-        let temporal = load_toml(
-            &config.temporal,
-            BUILTIN_TEMPORAL,
-            base_dir,
-            "lexicons/temporal.toml",
-            TemporalLexicon::from_toml_str,
-        )?;
-        let (path, lexicon) = read_source(&config.names, BUILTIN_NAMES, base_dir, "lexicons/names.toml")?;
-        let names = match config.gazetteer.as_str() {
-            "" => NameKnowledge::from_strings(Some(BUILTIN_GAZETTEER), &lexicon),
-            "none" => NameKnowledge::from_strings(None, &lexicon),
-            folder => NameKnowledge::load(Some(&base_dir.join(folder)), &lexicon),
-        }
-        .map_err(|message| Error::Data { path, line: 0, message })?;
+        let temporal = if runs("dates") {
+            Some(load_toml(
+                &config.temporal,
+                BUILTIN_TEMPORAL,
+                base_dir,
+                "lexicons/temporal.toml",
+                TemporalLexicon::from_toml_str,
+            )?)
+        } else {
+            None
+        };
+        let names = if runs("names") {
+            let (path, lexicon) = read_source(&config.names, BUILTIN_NAMES, base_dir, "lexicons/names.toml")?;
+            let names = match config.gazetteer.as_str() {
+                "" => NameKnowledge::from_strings(Some(BUILTIN_GAZETTEER), &lexicon),
+                "none" => NameKnowledge::from_strings(None, &lexicon),
+                folder => NameKnowledge::load(Some(&base_dir.join(folder)), &lexicon),
+            }
+            .map_err(|message| Error::Data { path, line: 0, message })?;
+            Some(names)
+        } else {
+            None
+        };
         Ok(Knowledge {
             boilerplate,
             outlets,
@@ -143,6 +168,25 @@ mod tests {
             k.outlets.by_url("https://edition.cnn.com/x").map(|o| o.slug.as_str()),
             Some("cnn")
         );
+    }
+
+    #[test]
+    fn only_the_stages_that_run_get_their_knowledge() {
+        let k = Knowledge::load_for(&DataConfig::default(), Path::new("."), &["dates"]).unwrap();
+        assert!(k.temporal.is_some());
+        assert!(k.boilerplate.is_none() && k.names.is_none());
+        let all = Knowledge::load(&DataConfig::default(), Path::new(".")).unwrap();
+        assert!(all.boilerplate.is_some() && all.temporal.is_some() && all.names.is_some());
+    }
+
+    #[test]
+    fn a_bad_file_of_a_stage_that_is_off_is_not_read() {
+        let config = DataConfig {
+            boilerplate: "missing.toml".into(),
+            ..DataConfig::default()
+        };
+        assert!(Knowledge::load_for(&config, Path::new("."), &["dates", "names"]).is_ok());
+        assert!(Knowledge::load(&config, Path::new(".")).is_err());
     }
 
     #[test]

@@ -34,9 +34,6 @@ pub struct Pipeline {
     json_fields: FieldMap,
     knowledge: Knowledge,
     corpus_outlet: Option<usize>,
-    strip_boilerplate: bool,
-    tag_dates: bool,
-    find_names: bool,
 }
 
 /// Seconds spent in each per-article stage, summed over articles.
@@ -111,7 +108,9 @@ impl ArticleOutput {
 
 impl Pipeline {
     /// Compiles the per-article settings (the config is validated; the
-    /// corpus outlet is checked against the registry here).
+    /// corpus outlet is checked against the registry here). A stage runs
+    /// when `knowledge` holds its files: load it with
+    /// `Knowledge::load_for(.., &config.run.stages)`.
     pub fn new(config: &Config, knowledge: Knowledge) -> Result<Pipeline, ConfigProblem> {
         let corpus_outlet = match config.input.outlet.as_str() {
             "" => None,
@@ -136,9 +135,6 @@ impl Pipeline {
             json_fields: config.readers.json.fields.clone(),
             knowledge,
             corpus_outlet,
-            strip_boilerplate: config.run.stages.iter().any(|s| s == "boilerplate"),
-            tag_dates: config.run.stages.iter().any(|s| s == "dates"),
-            find_names: config.run.stages.iter().any(|s| s == "names"),
         })
     }
 
@@ -201,13 +197,12 @@ impl Pipeline {
             return reject(raw.source, reason.into());
         }
         let cleaned_chars = cleaned.chars().count() as i64;
-        let stripped = if self.strip_boilerplate {
-            self.knowledge.boilerplate.strip(&cleaned)
-        } else {
-            Stripped {
+        let stripped = match &self.knowledge.boilerplate {
+            Some(rules) => rules.strip(&cleaned),
+            None => Stripped {
                 text: cleaned,
                 ..Stripped::default()
-            }
+            },
         };
         if stripped.text.is_empty() {
             return reject(
@@ -215,7 +210,7 @@ impl Pipeline {
                 "no text left after removing boilerplate (navigation, bylines and calls to action only)".into(),
             );
         }
-        let chars = if self.strip_boilerplate {
+        let chars = if self.knowledge.boilerplate.is_some() {
             stripped.text.chars().count() as i64
         } else {
             cleaned_chars
@@ -302,10 +297,9 @@ impl Pipeline {
         };
         let dated_at = Instant::now();
         times.articles += (dated_at - cleaned_at).as_secs_f64();
-        let dates = if self.tag_dates {
-            tag(&stripped.text, published, &self.knowledge.temporal)
-        } else {
-            Vec::new()
+        let dates = match &self.knowledge.temporal {
+            Some(lexicon) => tag(&stripped.text, published, lexicon),
+            None => Vec::new(),
         };
         let dates = dates
             .into_iter()
@@ -323,10 +317,9 @@ impl Pipeline {
             .collect();
         let named_at = Instant::now();
         times.dates += (named_at - dated_at).as_secs_f64();
-        let mentions = if self.find_names {
-            find_mentions(&stripped.text, published, &self.knowledge.names)
-        } else {
-            Vec::new()
+        let mentions = match &self.knowledge.names {
+            Some(names) => find_mentions(&stripped.text, published, names),
+            None => Vec::new(),
         };
         times.names += named_at.elapsed().as_secs_f64();
         Processed::Article(Box::new(ArticleOutput {

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 use crate::knowledge::Knowledge;
 use crate::pipeline::{Pipeline, Processed, StageTimes};
 use crate::read::{ids_may_repeat, list_files, read_file, Input};
-use crate::resolve::entities::EntityResolver;
+use crate::resolve::entities::{EntityResolver, Resolved};
 use crate::write::schema::{EntityRecord, RejectRow, TextRow};
 use crate::write::sink::TableSink;
 use crate::write::{Manifest, Outputs, TableRows};
@@ -95,7 +95,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
             path: paths.out.clone(),
             message: format!("cannot start worker threads: {e}"),
         })?;
-    let knowledge = Knowledge::load(&config.data, &paths.config_dir)?;
+    let knowledge = Knowledge::load_for(&config.data, &paths.config_dir, &config.run.stages)?;
     let pipeline = Pipeline::new(config, knowledge).map_err(|problem| Error::Config {
         path: paths.config_dir.join("(config)"),
         problems: vec![problem],
@@ -122,7 +122,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let mut barrier = Barrier {
         check_ids,
         seen_ids: HashSet::new(),
-        resolver: EntityResolver::new(&pipeline.knowledge().names),
+        resolver: pipeline.knowledge().names.as_ref().map(EntityResolver::new),
         clusters: Vec::new(),
         stage_times: StageTimes::default(),
         article_bytes: 0,
@@ -243,10 +243,10 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let (texts_sink, texts_seconds) = texts_written?;
     outputs.return_texts(texts_sink);
     let resolve_started = Instant::now();
-    let resolved = barrier.resolver.finish();
+    let resolved = barrier.resolver.map(EntityResolver::finish);
     let entities: Vec<EntityRecord> = resolved
-        .entities()
-        .into_iter()
+        .iter()
+        .flat_map(Resolved::entities)
         .map(|e| EntityRecord {
             entity_id: e.entity_id,
             kind: e.kind.as_str().into(),
@@ -284,7 +284,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     // The manifest is written inside the commit, so `total` cannot include
     // the commit's own work (closing the files, rewriting mentions).
     manifest.timings.insert("total".into(), started.elapsed().as_secs_f64());
-    let resolve_mention = |cluster: u32| resolved.mention(cluster);
+    let resolve_mention = |cluster: u32| resolved.as_ref().and_then(|r| r.mention(cluster));
     // Rewriting the mentions with their final entities is the one serial
     // step left at the end of a run: its Parquet and CSV files are written
     // on two workers.
@@ -310,7 +310,8 @@ struct Barrier {
     check_ids: bool,
     /// Hashes of the ids seen; kept only when ids can repeat.
     seen_ids: HashSet<u64>,
-    resolver: EntityResolver,
+    /// None when the names stage is off.
+    resolver: Option<EntityResolver>,
     /// The resolver's cluster for each mention of the article at hand.
     clusters: Vec<u32>,
     stage_times: StageTimes,
@@ -343,7 +344,9 @@ impl Barrier {
                     self.article_bytes += output.article.raw_bytes as u64;
                     // The entity barrier sees articles in input order,
                     // whatever the thread count.
-                    self.resolver.observe(&output.mentions, &mut self.clusters);
+                    if let Some(resolver) = &mut self.resolver {
+                        resolver.observe(&output.mentions, &mut self.clusters);
+                    }
                     output.push_into(&self.clusters, &mut rows);
                 }
                 Processed::Reject(row) => rows.rejects.push(row),

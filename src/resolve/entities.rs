@@ -84,7 +84,7 @@ pub struct EntityResolver {
     cluster_index: FxHashMap<String, u32>,
     by_key: FxHashMap<(EntityKind, String), usize>,
     /// Candidates for variant matching, bucketed by the surname's first letters.
-    buckets: FxHashMap<String, Vec<usize>>,
+    buckets: FxHashMap<String, Bucket>,
     gaz_index: FxHashMap<String, usize>,
     /// Articles in which a lone discovered surname and a full name ending in
     /// it were both mentioned: needed to count articles exactly when `finish`
@@ -110,6 +110,38 @@ fn bucket_of(key: &str) -> String {
     let mut bucket = word_count(key).to_string();
     bucket.extend(surname(key).chars().take(2));
     bucket
+}
+
+/// The people of one bucket, with their keys side by side in one buffer.
+/// Every new name is compared with every key of its bucket; read through
+/// each `Ent`, the keys lay scattered over the heap and the scan, the
+/// barrier's largest cost, mostly waited on memory.
+#[derive(Default)]
+struct Bucket {
+    /// Entity, and the end of its key in `keys` (it starts where the
+    /// previous one ends).
+    members: Vec<(usize, u32)>,
+    keys: String,
+}
+
+impl Bucket {
+    fn push(&mut self, ent: usize, key: &str) {
+        self.keys.push_str(key);
+        self.members.push((ent, self.keys.len() as u32));
+    }
+
+    /// The first person, in the order added, whose key `key` is a variant of.
+    fn first_variant(&self, key: &str) -> Option<usize> {
+        let mut start = 0;
+        for &(ent, end) in &self.members {
+            let end = end as usize;
+            if variant_of(&self.keys[start..end], key) {
+                return Some(ent);
+            }
+            start = end;
+        }
+        None
+    }
 }
 
 fn surname(key: &str) -> &str {
@@ -243,7 +275,7 @@ impl EntityResolver {
             open: None,
         });
         if kind == EntityKind::Person {
-            self.buckets.entry(bucket_of(&key)).or_default().push(idx);
+            self.buckets.entry(bucket_of(&key)).or_default().push(idx, &key);
         }
         self.by_key.entry((kind, key)).or_insert(idx);
         idx
@@ -458,11 +490,9 @@ impl EntityResolver {
                     return (i, true);
                 }
             }
-            if let Some(list) = self.buckets.get(&bucket_of(&key)) {
-                // Lowest index wins: gazetteer first, then first seen.
-                if let Some(&i) = list.iter().find(|&&i| variant_of(&self.ents[i].key, &key)) {
-                    return (i, true);
-                }
+            // Lowest index wins: gazetteer first, then first seen.
+            if let Some(i) = self.buckets.get(&bucket_of(&key)).and_then(|b| b.first_variant(&key)) {
+                return (i, true);
             }
         }
         (self.add_keyed(None, m.kind, &m.canonical, key), false)

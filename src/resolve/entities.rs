@@ -274,7 +274,7 @@ impl EntityResolver {
             last_article: u32::MAX,
             open: None,
         });
-        if kind == EntityKind::Person {
+        if kind == EntityKind::Person && key.contains(' ') {
             self.buckets.entry(bucket_of(&key)).or_default().push(idx, &key);
         }
         self.by_key.entry((kind, key)).or_insert(idx);
@@ -490,9 +490,14 @@ impl EntityResolver {
                     return (i, true);
                 }
             }
-            // Lowest index wins: gazetteer first, then first seen.
-            if let Some(i) = self.buckets.get(&bucket_of(&key)).and_then(|b| b.first_variant(&key)) {
-                return (i, true);
+            // Lowest index wins: gazetteer first, then first seen. A
+            // one-word key is never a variant (see `variant_of`), so lone
+            // surnames, the most frequent person keys, neither scan a
+            // bucket nor fill one.
+            if key.contains(' ') {
+                if let Some(i) = self.buckets.get(&bucket_of(&key)).and_then(|b| b.first_variant(&key)) {
+                    return (i, true);
+                }
             }
         }
         (self.add_keyed(None, m.kind, &m.canonical, key), false)

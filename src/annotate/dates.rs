@@ -1232,6 +1232,20 @@ enum Point {
     Century(i32),
 }
 
+/// Appends `n` as `format!("{n:0width$}")` does: zero-padded after the
+/// sign, which counts towards the width.
+fn push_padded(out: &mut String, n: i64, width: usize) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(n.unsigned_abs());
+    for _ in digits.len() + usize::from(n < 0)..width {
+        out.push('0');
+    }
+    out.push_str(digits);
+}
+
 fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
@@ -1280,25 +1294,50 @@ impl Point {
         }
     }
 
+    /// The TIMEX3 value. Built piece by piece: every date found needs one,
+    /// and `format!` cost ten times as much.
     fn value(&self) -> String {
+        let mut v = String::with_capacity(16);
+        let year_and = |v: &mut String, y: i32, sep: &str| {
+            push_padded(v, y.into(), 4);
+            v.push_str(sep);
+        };
         match *self {
-            Point::Day(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
-            Point::Week(d) => {
-                let w = d.iso_week();
-                format!("{:04}-W{:02}", w.year(), w.week())
+            Point::Day(d) => {
+                year_and(&mut v, d.year(), "-");
+                push_padded(&mut v, d.month().into(), 2);
+                v.push('-');
+                push_padded(&mut v, d.day().into(), 2);
             }
-            Point::Weekend(d) => {
+            Point::Week(d) | Point::Weekend(d) => {
                 let w = d.iso_week();
-                format!("{:04}-W{:02}-WE", w.year(), w.week())
+                year_and(&mut v, w.year(), "-W");
+                push_padded(&mut v, w.week().into(), 2);
+                if matches!(self, Point::Weekend(_)) {
+                    v.push_str("-WE");
+                }
             }
-            Point::Month(y, m) => format!("{y:04}-{m:02}"),
-            Point::Quarter(y, q) => format!("{y:04}-Q{q}"),
-            Point::Half(y, h) => format!("{y:04}-H{h}"),
-            Point::Season(y, s) => format!("{y:04}-{s}"),
-            Point::Year(y) => format!("{y:04}"),
-            Point::Decade(d) => format!("{d:03}"),
-            Point::Century(c) => format!("{c:02}"),
+            Point::Month(y, m) => {
+                year_and(&mut v, y, "-");
+                push_padded(&mut v, m.into(), 2);
+            }
+            Point::Quarter(y, q) => {
+                year_and(&mut v, y, "-Q");
+                push_padded(&mut v, q.into(), 1);
+            }
+            Point::Half(y, h) => {
+                year_and(&mut v, y, "-H");
+                push_padded(&mut v, h.into(), 1);
+            }
+            Point::Season(y, s) => {
+                year_and(&mut v, y, "-");
+                v.push_str(s);
+            }
+            Point::Year(y) => push_padded(&mut v, y.into(), 4),
+            Point::Decade(d) => push_padded(&mut v, d.into(), 3),
+            Point::Century(c) => push_padded(&mut v, c.into(), 2),
         }
+        v
     }
 
     fn first_day(&self) -> Option<NaiveDate> {
@@ -5258,6 +5297,17 @@ mod tests {
         // A count after the date is not a day.
         let t = tag("On April 24 and 25 people died.", Some(d("1999-02-10")), lex());
         assert!(t.iter().all(|x| x.text != "25"), "{t:?}");
+    }
+
+    #[test]
+    fn padded_numbers_read_as_format_writes_them() {
+        for n in [-12345, -100, -7, 0, 5, 42, 999, 2024, 123456] {
+            for width in 1..=5 {
+                let mut s = String::new();
+                push_padded(&mut s, n, width);
+                assert_eq!(s, format!("{n:0width$}"));
+            }
+        }
     }
 
     #[test]

@@ -617,15 +617,24 @@ struct Prefixes {
 }
 
 impl Prefixes {
+    /// Adds the literals, keeping only the shortest of those that start
+    /// alike: a line that starts with `support the ` starts with `support `
+    /// too, and each literal kept costs a comparison on every line.
     fn add(&mut self, literals: Vec<String>) {
         for literal in literals {
-            self.longest = self.longest.max(literal.len());
-            let first = literal.as_bytes()[0] as usize;
+            let literal = literal.into_bytes();
+            let first = literal[0] as usize;
             if self.by_first.len() <= first {
                 self.by_first.resize(first + 1, Vec::new());
             }
-            self.by_first[first].push(literal.into_bytes());
+            let same_first = &mut self.by_first[first];
+            if same_first.iter().any(|l| literal.starts_with(l)) {
+                continue;
+            }
+            same_first.retain(|l| !l.starts_with(&literal));
+            same_first.push(literal);
         }
+        self.longest = self.by_first.iter().flatten().map(Vec::len).max().unwrap_or(0);
     }
 
     /// False only when no prefix starts the line, ignoring ASCII case.
@@ -820,16 +829,19 @@ impl BoilerplateRules {
         let mut lines: Vec<&str> = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
         lines.extend(text.split('\n'));
         let content_lines = lines.iter().filter(|l| !l.is_empty()).count().max(1);
+        // Trimmed once: the header checks look at each line's neighbours
+        // again and again.
+        let trimmed: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
         // A pass over every character, needed only for an all-caps line.
         let mut mixed_case: Option<bool> = None;
         let mut keep: Vec<Option<Cow<str>>> = lines.iter().map(|l| Some(Cow::Borrowed(*l))).collect();
-        let mut seen = Seen::default();
+        let mut seen = Seen::with_capacity(lines.len());
         let mut lowered = String::new();
         let mut content_seen = 0usize;
         let mut header = true;
         let mut i = 0;
         while i < lines.len() {
-            let line = lines[i].trim();
+            let line = trimmed[i];
             if line.is_empty() {
                 i += 1;
                 continue;
@@ -860,7 +872,7 @@ impl BoilerplateRules {
             }
             if any_rule && self.remove_with_next.is_match_line(&screened) {
                 keep[i] = None;
-                if let Some(next) = (i + 1..lines.len()).find(|&j| !lines[j].trim().is_empty()) {
+                if let Some(next) = (i + 1..lines.len()).find(|&j| !trimmed[j].is_empty()) {
                     keep[next] = None;
                     i = next + 1;
                 } else {
@@ -902,7 +914,7 @@ impl BoilerplateRules {
             } else if self.is_promo_caps(line) && *mixed_case.get_or_insert_with(|| is_mostly_mixed_case(text)) {
                 found.cue_lines.push(line.to_owned());
                 keep[i] = None;
-            } else if self.is_duplicate(line, &seen, &lines[i + 1..], header) {
+            } else if self.is_duplicate(line, &seen, &trimmed[i + 1..], header) {
                 keep[i] = None;
             } else if let Some(stripped) = any_rule.then(|| self.strip_credit_tail(&screened)).flatten() {
                 keep[i] = Some(Cow::Owned(stripped));
@@ -912,7 +924,7 @@ impl BoilerplateRules {
             }
             i += 1;
         }
-        self.remove_bare_author_lines(&lines, &mut keep, &mut found);
+        self.remove_bare_author_lines(&trimmed, &mut keep, &mut found);
         found.text = join_paragraphs(keep.into_iter().flatten(), text.len());
         found
     }
@@ -946,7 +958,8 @@ impl BoilerplateRules {
     }
 
     /// A second copy of an earlier line (perhaps with a credit tail added),
-    /// or a first copy with a label glued to its front.
+    /// or a first copy with a label glued to its front. `rest` is the lines
+    /// after it, trimmed.
     fn is_duplicate(&self, line: &str, seen: &Seen, rest: &[&str], header: bool) -> bool {
         if line.len() < self.min_duplicate_chars {
             return false;
@@ -967,8 +980,7 @@ impl BoilerplateRules {
         if !header {
             return false;
         }
-        for later in rest.iter().take(6) {
-            let later = later.trim();
+        for &later in rest.iter().take(6) {
             if later.len() >= self.min_duplicate_chars && line.len() > later.len() && line.ends_with(later) {
                 let label = &line[..line.len() - later.len()];
                 if !label.contains(' ') && label.chars().count() <= 20 {
@@ -992,28 +1004,29 @@ impl BoilerplateRules {
 
     /// A line of 2-4 capitalized name words in the header, beside a byline,
     /// a byline date or a photo credit, is the author's name on its own.
+    /// `lines` are trimmed.
     fn remove_bare_author_lines(&self, lines: &[&str], keep: &mut [Option<Cow<str>>], found: &mut Stripped) {
         let content: Vec<usize> = (0..lines.len())
-            .filter(|&i| !lines[i].trim().is_empty())
+            .filter(|&i| !lines[i].is_empty())
             .take(self.header_lines)
             .collect();
         for (k, &i) in content.iter().enumerate() {
-            if keep[i].is_none() || !is_bare_name(lines[i].trim()) {
+            if keep[i].is_none() || !is_bare_name(lines[i]) {
                 continue;
             }
             let neighbours = [k.checked_sub(1), Some(k + 1)];
             let beside_removed_meta = neighbours.iter().flatten().filter_map(|&n| content.get(n)).any(|&j| {
-                let l = lines[j].trim();
+                let l = lines[j];
                 keep[j].is_none()
                     && (is_date_line(l) || {
                         let l = Line::new(l);
                         self.bylines.is_match(&l) || self.remove.is_match_line(&l)
                     })
             });
-            let repeats_byline = found.bylines.iter().any(|b| b.starts_with(lines[i].trim()));
+            let repeats_byline = found.bylines.iter().any(|b| b.starts_with(lines[i]));
             if beside_removed_meta || repeats_byline {
                 if !repeats_byline {
-                    found.bylines.push(lines[i].trim().to_owned());
+                    found.bylines.push(lines[i].to_owned());
                 }
                 keep[i] = None;
             }
@@ -1032,6 +1045,13 @@ struct Seen<'t> {
 }
 
 impl<'t> Seen<'t> {
+    fn with_capacity(lines: usize) -> Seen<'t> {
+        Seen {
+            heads: HashMap::with_capacity_and_hasher(lines, Default::default()),
+            lines: Vec::with_capacity(lines),
+        }
+    }
+
     fn insert(&mut self, key: &'t str, line: &'t str) {
         let index = self.lines.len();
         let previous = self.heads.insert(key, index).unwrap_or(usize::MAX);

@@ -826,13 +826,11 @@ fn parse_holiday(s: &str) -> Option<Holiday> {
 struct TriggerSet {
     slots: Vec<u128>,
     shift: u32,
-    min_len: usize,
     max_len: usize,
-    /// Per word length, a bit per initial letter: rejects most words
-    /// before they are packed and hashed.
-    firsts: [u32; 17],
-    /// Per word length, a bit per pair of initial letters.
-    pairs: Vec<u64>,
+    /// By a word's first two letters (`pair_index`), a bit per length of
+    /// the trigger words starting with them: one load rejects most words
+    /// before their length is even known, let alone packed and hashed.
+    lengths: Vec<u32>,
 }
 
 #[inline]
@@ -867,15 +865,23 @@ fn packed_hash(k: u128, shift: u32) -> usize {
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
 }
 
+/// A slot per pair of lowercase first letters; any other byte lands on
+/// some slot, which only lets a word through to the exact test.
 #[inline]
-fn pair_index(len: usize, a: u8, b: u8) -> usize {
-    (len << 10) | ((a.wrapping_sub(b'a') as usize & 31) << 5) | (b.wrapping_sub(b'a') as usize & 31)
+fn pair_index(a: u8, b: u8) -> usize {
+    ((a.wrapping_sub(b'a') as usize & 31) << 5) | (b.wrapping_sub(b'a') as usize & 31)
+}
+
+/// Whether `lengths` (a `TriggerSet::lengths` entry) holds `len`.
+#[inline]
+fn has_length(lengths: u32, len: usize) -> bool {
+    len < 32 && lengths >> len & 1 != 0
 }
 
 impl TriggerSet {
     fn new<'a>(words: impl Iterator<Item = &'a str>) -> Result<TriggerSet, String> {
         let mut keys = Vec::new();
-        let (mut min_len, mut max_len) = (usize::MAX, 0);
+        let mut max_len = 0;
         for w in words {
             if w.is_empty() {
                 continue;
@@ -885,7 +891,6 @@ impl TriggerSet {
                     "temporal lexicon: trigger word \"{w}\" must be ASCII letters, at most 16"
                 ));
             }
-            min_len = min_len.min(w.len());
             max_len = max_len.max(w.len());
             keys.push(pack_word(w.as_bytes()));
         }
@@ -896,14 +901,11 @@ impl TriggerSet {
         let mut set = TriggerSet {
             slots: vec![0; 1 << bits],
             shift: 64 - bits,
-            min_len,
             max_len,
-            firsts: [0; 17],
-            pairs: vec![0; 17 * 1024 / 64],
+            lengths: vec![0; 32 * 32],
         };
         for k in keys {
             let len = (128 - k.leading_zeros() as usize).div_ceil(8);
-            set.firsts[len] |= 1 << ((k as u8).wrapping_sub(b'a') & 31);
             // A one-letter word has no second letter: any pair passes.
             let seconds = if len == 1 {
                 0..32
@@ -911,8 +913,7 @@ impl TriggerSet {
                 (k >> 8) as u8 - b'a'..(k >> 8) as u8 - b'a' + 1
             };
             for c in seconds {
-                let p = pair_index(len, k as u8, c + b'a');
-                set.pairs[p / 64] |= 1 << (p % 64);
+                set.lengths[pair_index(k as u8, c.wrapping_add(b'a'))] |= 1 << len;
             }
             let mask = set.slots.len() - 1;
             let mut h = set.hash(k);
@@ -930,20 +931,11 @@ impl TriggerSet {
         (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
+    /// Whether `b[s..s + len]` is a trigger word, ignoring ASCII case.
     #[inline(always)]
     fn contains_at(&self, b: &[u8], s: usize, len: usize) -> bool {
-        let w = &b[s..s + len];
-        if w.len() < self.min_len
-            || w.len() > self.max_len
-            || self.firsts[w.len()] & (1 << ((w[0] | 0x20).wrapping_sub(b'a') & 31)) == 0
-        {
+        if len == 0 || len > self.max_len {
             return false;
-        }
-        if w.len() > 1 {
-            let p = pair_index(w.len(), w[0] | 0x20, w[1] | 0x20);
-            if self.pairs[p / 64] & (1 << (p % 64)) == 0 {
-                return false;
-            }
         }
         let k = pack_at(b, s, len);
         let mask = self.slots.len() - 1;
@@ -979,6 +971,13 @@ impl TriggerSet {
                 starts &= starts - 1;
                 let s = base + k as usize;
                 if (l >> k) & 1 == 1 {
+                    // Most words fail on their first two letters, before
+                    // their end is looked for, and most others on their
+                    // length.
+                    let lengths = self.lengths[pair_index(b[s] | 0x20, b.get(s + 1).map_or(0, |c| c | 0x20))];
+                    if lengths == 0 {
+                        continue;
+                    }
                     let run = (!(l >> k)).trailing_zeros() as usize;
                     let i = if k as usize + run < 64 {
                         s + run
@@ -986,16 +985,9 @@ impl TriggerSet {
                         letters_end(b, base + 64)
                     };
                     let len = i - s;
-                    // Most words fail on their length and first two letters;
-                    // one well-predicted branch skips them.
-                    let (c0, c1) = (b[s] | 0x20, b.get(s + 1).map_or(0, |c| c | 0x20));
-                    let maybe = |len: usize| {
-                        len <= self.max_len && {
-                            let p = pair_index(len, c0, c1);
-                            self.pairs[p / 64] & (1 << (p % 64)) != 0
-                        }
-                    };
-                    if !(maybe(len) || len > 1 && (b[i - 1] | 0x20) == b's' && maybe(len - 1)) {
+                    if !(has_length(lengths, len)
+                        || len > 1 && (b[i - 1] | 0x20) == b's' && has_length(lengths, len - 1))
+                    {
                         continue;
                     }
                     if (s > 0 && b[s - 1].is_ascii_digit()) || (i < n && b[i].is_ascii_digit()) {
@@ -1038,10 +1030,15 @@ fn class_masks(b: &[u8], base: usize) -> (u64, u64) {
         if at >= b.len() {
             break;
         }
-        let mut w = [0u8; 8];
-        let m = (b.len() - at).min(8);
-        w[..m].copy_from_slice(&b[at..at + m]);
-        let x = u64::from_le_bytes(w);
+        // A fixed-size copy is one load; a variable one calls `memcpy`.
+        let x = match b.get(at..at + 8) {
+            Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
+            None => {
+                let mut w = [0u8; 8];
+                w[..b.len() - at].copy_from_slice(&b[at..]);
+                u64::from_le_bytes(w)
+            }
+        };
         // Per byte without carries (see `letters_end`): 'a'..='z' after
         // folding case, and '0'..='9'; the high bit of `x` rules out UTF-8.
         let y = (x | 0x2020_2020_2020_2020) & 0x7F7F_7F7F_7F7F_7F7F;
@@ -1235,6 +1232,20 @@ enum Point {
     Century(i32),
 }
 
+/// Appends `n` as `format!("{n:0width$}")` does: zero-padded after the
+/// sign, which counts towards the width.
+fn push_padded(out: &mut String, n: i64, width: usize) {
+    if n < 0 {
+        out.push('-');
+    }
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(n.unsigned_abs());
+    for _ in digits.len() + usize::from(n < 0)..width {
+        out.push('0');
+    }
+    out.push_str(digits);
+}
+
 fn ymd(y: i32, m: u32, d: u32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d)
 }
@@ -1283,25 +1294,50 @@ impl Point {
         }
     }
 
+    /// The TIMEX3 value. Built piece by piece: every date found needs one,
+    /// and `format!` cost ten times as much.
     fn value(&self) -> String {
+        let mut v = String::with_capacity(16);
+        let year_and = |v: &mut String, y: i32, sep: &str| {
+            push_padded(v, y.into(), 4);
+            v.push_str(sep);
+        };
         match *self {
-            Point::Day(d) => format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
-            Point::Week(d) => {
-                let w = d.iso_week();
-                format!("{:04}-W{:02}", w.year(), w.week())
+            Point::Day(d) => {
+                year_and(&mut v, d.year(), "-");
+                push_padded(&mut v, d.month().into(), 2);
+                v.push('-');
+                push_padded(&mut v, d.day().into(), 2);
             }
-            Point::Weekend(d) => {
+            Point::Week(d) | Point::Weekend(d) => {
                 let w = d.iso_week();
-                format!("{:04}-W{:02}-WE", w.year(), w.week())
+                year_and(&mut v, w.year(), "-W");
+                push_padded(&mut v, w.week().into(), 2);
+                if matches!(self, Point::Weekend(_)) {
+                    v.push_str("-WE");
+                }
             }
-            Point::Month(y, m) => format!("{y:04}-{m:02}"),
-            Point::Quarter(y, q) => format!("{y:04}-Q{q}"),
-            Point::Half(y, h) => format!("{y:04}-H{h}"),
-            Point::Season(y, s) => format!("{y:04}-{s}"),
-            Point::Year(y) => format!("{y:04}"),
-            Point::Decade(d) => format!("{d:03}"),
-            Point::Century(c) => format!("{c:02}"),
+            Point::Month(y, m) => {
+                year_and(&mut v, y, "-");
+                push_padded(&mut v, m.into(), 2);
+            }
+            Point::Quarter(y, q) => {
+                year_and(&mut v, y, "-Q");
+                push_padded(&mut v, q.into(), 1);
+            }
+            Point::Half(y, h) => {
+                year_and(&mut v, y, "-H");
+                push_padded(&mut v, h.into(), 1);
+            }
+            Point::Season(y, s) => {
+                year_and(&mut v, y, "-");
+                v.push_str(s);
+            }
+            Point::Year(y) => push_padded(&mut v, y.into(), 4),
+            Point::Decade(d) => push_padded(&mut v, d.into(), 3),
+            Point::Century(c) => push_padded(&mut v, c.into(), 2),
         }
+        v
     }
 
     fn first_day(&self) -> Option<NaiveDate> {
@@ -5261,6 +5297,17 @@ mod tests {
         // A count after the date is not a day.
         let t = tag("On April 24 and 25 people died.", Some(d("1999-02-10")), lex());
         assert!(t.iter().all(|x| x.text != "25"), "{t:?}");
+    }
+
+    #[test]
+    fn padded_numbers_read_as_format_writes_them() {
+        for n in [-12345, -100, -7, 0, 5, 42, 999, 2024, 123456] {
+            for width in 1..=5 {
+                let mut s = String::new();
+                push_padded(&mut s, n, width);
+                assert_eq!(s, format!("{n:0width$}"));
+            }
+        }
     }
 
     #[test]

@@ -1541,6 +1541,9 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
     let mut descs: Vec<Cand> = Vec::new();
     // Signatures of open descriptions, by start.
     let mut open_sigs: Vec<(usize, Sig)> = Vec::new();
+    // Signatures of the descriptions resolved to a person, by span: their
+    // mentions' roles would parse the same span again.
+    let mut desc_sigs: Vec<(usize, usize, Sig)> = Vec::new();
     for (ds, de, sig) in find_descriptions(text, &toks, k) {
         let lo = name_spans.partition_point(|n| n.1 <= ds);
         if let Some(&(ns, _, ts, ci)) = name_spans.get(lo) {
@@ -1568,6 +1571,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
                     title: None,
                     fold: None,
                 });
+                desc_sigs.push((ds, de, sig));
                 continue;
             }
             // Otherwise a description never overlaps or directly precedes
@@ -1623,6 +1627,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             title: None,
             fold: None,
         });
+        desc_sigs.push((ds, de, sig));
     }
     // A gazetteer role with an explicit country is judged by date and wins;
     // otherwise the person the article itself titled that way wins.
@@ -1688,7 +1693,11 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
                 .or_else(|| parse_sig(&text[ts..te], k))
                 .map(|sig| RoleSig::new(sig, date, false, k))
         } else if c.kind == EntityKind::Person && desc_starts.binary_search(&c.s).is_ok() {
-            parse_sig(surface, k).map(|sig| RoleSig::new(sig, date, false, k))
+            let parsed = desc_sigs.iter().position(|x| x.0 == c.s && x.1 == c.e);
+            parsed
+                .map(|i| desc_sigs.swap_remove(i).2)
+                .or_else(|| parse_sig(surface, k))
+                .map(|sig| RoleSig::new(sig, date, false, k))
         } else {
             None
         };

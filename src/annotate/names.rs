@@ -212,15 +212,18 @@ struct WordEntry {
 /// continue like the text.
 type Phrase = (u8, Box<str>, Target);
 
-/// Open-addressing table of lowercase words. A lookup hashes the word while
-/// lowercasing it, so classifying a token copies and allocates nothing; the
-/// slots are 4 bytes and the keys sit in one arena, so the table stays in
-/// the first-level cache.
+/// Open-addressing table of lowercase words. A lookup hashes the word eight
+/// bytes at a time, lowercasing as it goes, so classifying a token copies
+/// and allocates nothing; the slots are 4 bytes and the keys sit in one
+/// arena, so the table stays in the first-level cache.
 #[derive(Default)]
 struct WordTable {
     /// All keys, back to back; `spans` holds (offset, length) per entry.
     arena: Vec<u8>,
     spans: Vec<(u32, u32)>,
+    /// The first 16 bytes of each key as two zero-padded words: a token of
+    /// up to 16 bytes compares with two word compares.
+    heads: Vec<[u64; 2]>,
     entries: Vec<WordEntry>,
     /// High 16 hash bits << 16 | (entry index + 1); 0 when empty. The
     /// length is a power of two. The hash bits spare most misses a key read.
@@ -230,7 +233,7 @@ struct WordTable {
     /// title and connector words and the starts of lowercase phrases.
     lower_filter: Vec<u64>,
     /// Bloom bits (`key_bit`) of all keys: most capitalised words are no
-    /// key, and this spares an ASCII one the probe.
+    /// key, and this spares an ASCII one the hash and the probe.
     key_filter: Vec<u64>,
 }
 
@@ -259,22 +262,63 @@ fn filter_hash(w: &[u8]) -> usize {
     (x.wrapping_mul(0x9e37_79b9) >> 7) ^ (w.len() * 97)
 }
 
-/// FNV-1a over the ASCII-lowercased bytes.
 #[inline]
-fn word_hash(word: &[u8]) -> u64 {
-    hash_end(word.iter().fold(HASH_SEED, |h, &b| hash_byte(h, b)))
+fn has_bit(filter: &[u64], bit: usize) -> bool {
+    filter.get(bit / 64).is_some_and(|x| x >> (bit % 64) & 1 == 1)
 }
 
-const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+/// `| 0x20` on every byte lowercases an ASCII letter and keeps digits, '-',
+/// '\'' and '.' as they are: the bytes of an ASCII token.
+const LOWER_BITS: u64 = 0x2020_2020_2020_2020;
 
+/// Bytes `at..at + n` of `b` (n from 1 to 8), zero-padded, as a
+/// little-endian word. Inside a text a plain 8-byte load serves.
 #[inline]
-fn hash_byte(h: u64, b: u8) -> u64 {
-    (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+fn load_word(b: &[u8], at: usize, n: usize) -> u64 {
+    let mask = u64::MAX >> (64 - 8 * n);
+    match b.get(at..at + 8) {
+        Some(x) => u64::from_le_bytes(x.try_into().unwrap_or([0; 8])) & mask,
+        None => {
+            let mut buf = [0u8; 8];
+            buf[..n].copy_from_slice(&b[at..at + n]);
+            u64::from_le_bytes(buf)
+        }
+    }
+}
+
+/// Hash of the word `b[s..e]` and its first 16 bytes as `heads` holds them,
+/// each byte `| 0x20`: an ASCII word hashes like its lowercase, and the
+/// heads of an ASCII token are those of its lowercase.
+#[inline]
+fn word_hash_at(b: &[u8], s: usize, e: usize) -> (u64, [u64; 2]) {
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    let chunk = |at: usize| {
+        let m = (e - at).min(8);
+        load_word(b, at, m) | LOWER_BITS >> (64 - 8 * m)
+    };
+    let n = e - s;
+    if n == 0 {
+        return (0, [0; 2]);
+    }
+    // Most words fit the first chunk.
+    let first = chunk(s);
+    let mut h = mix(n as u64, first);
+    let mut heads = [first, 0];
+    if n > 8 {
+        heads[1] = chunk(s + 8);
+        h = mix(h, heads[1]);
+        let mut at = s + 16;
+        while at < e {
+            h = mix(h, chunk(at));
+            at += 8;
+        }
+    }
+    (h ^ h >> 29, heads)
 }
 
 #[inline]
-fn hash_end(h: u64) -> u64 {
-    h ^ (h >> 29)
+fn word_hash(w: &[u8]) -> u64 {
+    word_hash_at(w, 0, w.len()).0
 }
 
 impl WordTable {
@@ -291,27 +335,35 @@ impl WordTable {
             key_filter: vec![0; 1024],
             ..WordTable::default()
         };
+        let set = |filter: &mut [u64], bit: usize| filter[bit / 64] |= 1 << (bit % 64);
         for (key, mut entry) in items {
             for v in [&mut entry.names, &mut entry.roles] {
                 v.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())));
             }
+            let h = word_hash(key.as_bytes());
             // Phrases match in exact case: one that starts with a capital
             // never starts at a lowercase token.
             let lower_phrase = |v: &[Phrase]| v.iter().any(|p| !p.1.starts_with(char::is_uppercase));
             if entry.cls & (ROLE | TITLE | CONNECT) != 0 || lower_phrase(&entry.names) || lower_phrase(&entry.roles) {
-                let bit = lower_bit(key.as_bytes());
-                t.lower_filter[bit / 64] |= 1 << (bit % 64);
+                set(&mut t.lower_filter, lower_bit(key.as_bytes()));
             }
-            let bit = key_bit(key.as_bytes());
-            t.key_filter[bit / 64] |= 1 << (bit % 64);
-            let h = word_hash(key.as_bytes());
+            set(&mut t.key_filter, key_bit(key.as_bytes()));
             let mut i = h as usize & (n - 1);
             while t.slots[i] != 0 {
                 i = (i + 1) & (n - 1);
             }
             t.longest = t.longest.max(key.len());
             t.spans.push((t.arena.len() as u32, key.len() as u32));
-            t.arena.extend_from_slice(key.as_bytes());
+            let kb = key.as_bytes();
+            let head = |at: usize| {
+                if at < kb.len() {
+                    load_word(kb, at, (kb.len() - at).min(8))
+                } else {
+                    0
+                }
+            };
+            t.heads.push([head(0), head(8)]);
+            t.arena.extend_from_slice(kb);
             t.entries.push(entry);
             t.slots[i] = ((h >> 48) as u32) << 16 | t.entries.len() as u32;
         }
@@ -321,18 +373,33 @@ impl WordTable {
     /// False when a word cannot be a role or title word or a phrase start.
     #[inline]
     fn may_start_lower(&self, w: &[u8]) -> bool {
-        let bit = lower_bit(w);
-        self.lower_filter
-            .get(bit / 64)
-            .is_some_and(|x| x >> (bit % 64) & 1 == 1)
+        has_bit(&self.lower_filter, lower_bit(w))
     }
 
-    /// False when `w`, an ASCII word, is no key. (A key is a lowercase
-    /// word, whose bytes only ASCII lowercasing gives for an ASCII word.)
+    /// The entry of the ASCII token `b[s..e]`, through the filter its case
+    /// calls for: a lowercase token is looked up only as a role, title or
+    /// connector word or a lowercase phrase start (its other entries say
+    /// nothing about it).
     #[inline]
-    fn may_hold_ascii(&self, w: &[u8]) -> bool {
-        let bit = key_bit(w);
-        self.key_filter.get(bit / 64).is_some_and(|x| x >> (bit % 64) & 1 == 1)
+    fn get_ascii_token(&self, b: &[u8], s: usize, e: usize, upper: bool) -> Option<&WordEntry> {
+        // Most tokens are no key: the filters cost less than the hash.
+        let w = &b[s..e];
+        let (filter, bit) = if upper {
+            (&self.key_filter, key_bit(w))
+        } else {
+            (&self.lower_filter, lower_bit(w))
+        };
+        if w.len() > self.longest || self.slots.is_empty() || !has_bit(filter, bit) {
+            return None;
+        }
+        let (h, heads) = word_hash_at(b, s, e);
+        if w.len() <= 16 {
+            self.find(w, h, |e| self.heads[e] == heads)
+        } else {
+            self.find(w, h, |e| {
+                self.key(e).iter().zip(w).all(|(&a, &b)| a == b.to_ascii_lowercase())
+            })
+        }
     }
 
     #[inline]
@@ -341,25 +408,29 @@ impl WordTable {
             return None;
         }
         let w = word.as_bytes();
-        // One pass hashes the word and tells whether it is ASCII; keys are
-        // lowercase, so an ASCII word compares with its bytes lowercased.
-        let mut h = HASH_SEED;
-        let mut high = 0u8;
-        for &b in w {
-            high |= b;
-            h = hash_byte(h, b);
-        }
-        if high >= 0x80 {
+        if !word.is_ascii() {
             let lower = word.to_lowercase();
-            return self.find(lower.as_bytes(), word_hash(lower.as_bytes()), |k| k == lower.as_bytes());
+            return self.find(lower.as_bytes(), word_hash(lower.as_bytes()), |e| {
+                self.key(e) == lower.as_bytes()
+            });
         }
-        self.find(w, hash_end(h), |k| {
-            k.iter().zip(w).all(|(&a, &b)| a == b.to_ascii_lowercase())
+        // Keys are lowercase, so an ASCII word compares with its bytes
+        // lowercased.
+        self.find(w, word_hash(w), |e| {
+            self.key(e).iter().zip(w).all(|(&a, &b)| a == b.to_ascii_lowercase())
         })
     }
 
     #[inline]
-    fn find(&self, word: &[u8], h: u64, eq: impl Fn(&[u8]) -> bool) -> Option<&WordEntry> {
+    fn key(&self, e: usize) -> &[u8] {
+        let (off, len) = self.spans[e];
+        &self.arena[off as usize..(off + len) as usize]
+    }
+
+    /// The entry whose key has the length of `word` and passes `eq`, given
+    /// the entry index.
+    #[inline]
+    fn find(&self, word: &[u8], h: u64, eq: impl Fn(usize) -> bool) -> Option<&WordEntry> {
         let mask = self.slots.len() - 1;
         let tag = (h >> 48) as u32;
         let mut i = h as usize & mask;
@@ -370,8 +441,7 @@ impl WordTable {
             }
             if slot >> 16 == tag {
                 let e = (slot & 0xffff) as usize - 1;
-                let (off, len) = self.spans[e];
-                if len as usize == word.len() && eq(&self.arena[off as usize..(off + len) as usize]) {
+                if self.spans[e].1 as usize == word.len() && eq(e) {
                     return Some(&self.entries[e]);
                 }
             }
@@ -1065,12 +1135,13 @@ fn tokenize(
         let upper = char_len_at(text, s).0.is_uppercase();
         // Lowercase words matter only as role or title words or as phrase
         // starts: a bit filter spares most of them the table probe.
-        let may_be_key = if upper {
-            !ascii || k.words.may_hold_ascii(&b[s..e])
+        let entry = if ascii {
+            k.words.get_ascii_token(b, s, e, upper)
+        } else if upper || k.words.may_start_lower(&b[s..e]) {
+            k.entry(&text[s..e])
         } else {
-            k.words.may_start_lower(&b[s..e])
+            None
         };
-        let entry = if may_be_key { k.entry(&text[s..e]) } else { None };
         // A glued token start follows a letter: no phrase starts there.
         let word_start = s == 0 || !char_before(text, s).is_alphanumeric();
         if word_start {
@@ -1470,6 +1541,9 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
     let mut descs: Vec<Cand> = Vec::new();
     // Signatures of open descriptions, by start.
     let mut open_sigs: Vec<(usize, Sig)> = Vec::new();
+    // Signatures of the descriptions resolved to a person, by span: their
+    // mentions' roles would parse the same span again.
+    let mut desc_sigs: Vec<(usize, usize, Sig)> = Vec::new();
     for (ds, de, sig) in find_descriptions(text, &toks, k) {
         let lo = name_spans.partition_point(|n| n.1 <= ds);
         if let Some(&(ns, _, ts, ci)) = name_spans.get(lo) {
@@ -1497,6 +1571,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
                     title: None,
                     fold: None,
                 });
+                desc_sigs.push((ds, de, sig));
                 continue;
             }
             // Otherwise a description never overlaps or directly precedes
@@ -1552,6 +1627,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             title: None,
             fold: None,
         });
+        desc_sigs.push((ds, de, sig));
     }
     // A gazetteer role with an explicit country is judged by date and wins;
     // otherwise the person the article itself titled that way wins.
@@ -1617,7 +1693,11 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
                 .or_else(|| parse_sig(&text[ts..te], k))
                 .map(|sig| RoleSig::new(sig, date, false, k))
         } else if c.kind == EntityKind::Person && desc_starts.binary_search(&c.s).is_ok() {
-            parse_sig(surface, k).map(|sig| RoleSig::new(sig, date, false, k))
+            let parsed = desc_sigs.iter().position(|x| x.0 == c.s && x.1 == c.e);
+            parsed
+                .map(|i| desc_sigs.swap_remove(i).2)
+                .or_else(|| parse_sig(surface, k))
+                .map(|sig| RoleSig::new(sig, date, false, k))
         } else {
             None
         };

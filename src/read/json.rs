@@ -1,6 +1,7 @@
 //! JSON files (one record, or an array of records, as news-please writes
 //! them) and JSON Lines. Arrays are streamed element by element through a
-//! serde visitor, so a large array is never held whole as a tree.
+//! serde visitor, so a large array is never held whole as a tree; a file
+//! above `WHOLE_FILE_BYTES` is not even held whole as text.
 
 use std::fmt;
 use std::io::{BufRead, BufReader};
@@ -359,14 +360,33 @@ fn emit_record(source: Source, members: Option<Vec<Member>>, place: RecordPlace,
     emit(Input::JsonRecord(Box::new(JsonRecord { source, members, place })));
 }
 
+/// Files up to this size are read whole: an array's records then share the
+/// file's text and are split by one fast pass. Above it an array is read
+/// from a buffered stream, one record at a time, so that memory does not
+/// grow with the file (a news-please dump can be one array of gigabytes).
+const WHOLE_FILE_BYTES: u64 = 16 << 20;
+
 /// Reads a `.json` file: an object is one record, an array many.
 pub fn read_json(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(Input)) {
+    read_json_above(path, rel_path, stem, WHOLE_FILE_BYTES, emit);
+}
+
+/// `read_json`, streaming arrays in files larger than `whole_file_bytes`.
+fn read_json_above(path: &Path, rel_path: &str, stem: &str, whole_file_bytes: u64, emit: &mut dyn FnMut(Input)) {
     let reject = |emit: &mut dyn FnMut(Input), reason: String| {
         emit(Input::Reject(RejectRow {
             source: rel_path.to_owned(),
             reason,
         }))
     };
+    if std::fs::metadata(path).is_ok_and(|m| m.len() > whole_file_bytes) {
+        match stream_array(path, rel_path, stem, emit) {
+            Ok(true) => return,
+            // Not an array: a lone record is read whole, as it must be.
+            Ok(false) => {}
+            Err(e) => return reject(emit, format!("cannot read file: {e}")),
+        }
+    }
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => return reject(emit, format!("cannot read file: {e}")),
@@ -412,6 +432,96 @@ pub fn read_json(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(I
             }
         }
         Some(_) => reject(emit, "not JSON: the file starts with neither `{` nor `[`".into()),
+    }
+}
+
+/// Reads the array that fills the file at `path` one record at a time, each
+/// record with its own text; the worker splits it into members. False,
+/// having read nothing, when the file holds no array.
+fn stream_array(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(Input)) -> std::io::Result<bool> {
+    let mut reader = BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+    loop {
+        let buffer = reader.fill_buf()?;
+        if buffer.is_empty() {
+            return Ok(false);
+        }
+        match buffer.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(at) => {
+                let is_array = buffer[at] == b'[';
+                reader.consume(at);
+                if !is_array {
+                    return Ok(false);
+                }
+                break;
+            }
+            None => {
+                let all = buffer.len();
+                reader.consume(all);
+            }
+        }
+    }
+    let mut count = 0u64;
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let streamed = StreamSeed {
+        on_element: &mut |raw: Box<RawValue>| {
+            count += 1;
+            let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
+            match raw_kind(raw.get()) {
+                None => emit_record(Source::Text(Arc::new(Box::<str>::from(raw).into())), None, place, emit),
+                Some(kind) => emit(Input::Reject(RejectRow {
+                    source: place.source,
+                    reason: not_an_object(kind),
+                })),
+            }
+        },
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|()| deserializer.end());
+    if let Err(e) = streamed {
+        emit(Input::Reject(RejectRow {
+            source: format!("{rel_path}#{}", count + 1),
+            reason: format!("malformed JSON after {count} good record(s): {e}; the rest of the file is skipped"),
+        }));
+    }
+    Ok(true)
+}
+
+/// What a raw JSON value is, named as `ElementSeed` names it; `None` for an
+/// object.
+fn raw_kind(raw: &str) -> Option<&'static str> {
+    match raw.as_bytes().first() {
+        Some(b'{') => None,
+        Some(b'[') => Some("an array"),
+        Some(b'"') => Some("a string"),
+        Some(b't' | b'f') => Some("a boolean"),
+        Some(b'n') => Some("null"),
+        _ => Some("a number"),
+    }
+}
+
+/// Visits a JSON array read from a stream and hands each element, as raw
+/// text, to a callback.
+struct StreamSeed<'f> {
+    on_element: &'f mut dyn FnMut(Box<RawValue>),
+}
+
+impl<'de> DeserializeSeed<'de> for StreamSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StreamSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(element) = seq.next_element::<Box<RawValue>>()? {
+            (self.on_element)(element);
+        }
+        Ok(())
     }
 }
 
@@ -505,6 +615,11 @@ mod tests {
 
     /// Reads `json` as a `.json` file and maps every record.
     fn read_records(json: impl AsRef<[u8]>) -> Vec<Mapped> {
+        read_records_above(json, WHOLE_FILE_BYTES)
+    }
+
+    /// `read_records`, streaming files larger than `whole_file_bytes`.
+    fn read_records_above(json: impl AsRef<[u8]>, whole_file_bytes: u64) -> Vec<Mapped> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.json");
         std::fs::write(&path, json).unwrap();
@@ -514,7 +629,7 @@ mod tests {
             ..FieldMap::default()
         };
         let mut inputs = Vec::new();
-        read_json(&path, "a.json", "a", &mut |input| inputs.push(input));
+        read_json_above(&path, "a.json", "a", whole_file_bytes, &mut |input| inputs.push(input));
         inputs
             .into_iter()
             .map(|input| match input {
@@ -569,6 +684,26 @@ mod tests {
         assert!(
             matches!(&records[1], Err(e) if e.starts_with("a.json#2: malformed JSON after 1 good record(s): invalid unicode")),
             "{records:?}"
+        );
+    }
+
+    #[test]
+    fn a_large_file_is_streamed_with_the_same_records_and_rejects() {
+        let files: [&[u8]; 6] = [
+            br#" [{"t\u0069tle": "Escaped key", "text": "last \"wins\"", "meta": {"site": "S"}},
+               "loose", 7, true, null, [1, {"a": 2}], {"title": "No text"}, {"text": "plain"}] "#,
+            b"[{\"text\": \"good\"}, {\"text\": \"caf\xE9\"}, {\"text\": \"lost\"}]",
+            br#"[{"text": "kept"}, {"text": "cut off"#,
+            br#"[{"text": "kept"}] trailing"#,
+            br#"  {"id": "x1", "text": "one record"}"#,
+            b"[]",
+        ];
+        for json in files {
+            assert_eq!(read_records_above(json, 0), read_records(json));
+        }
+        assert_eq!(
+            read_records_above(b"  \n ", 0),
+            vec![Err("a.json: empty file".to_string())]
         );
     }
 

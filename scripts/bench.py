@@ -6,13 +6,19 @@
   python3 scripts/bench.py --quick    # Reuters-21578 only
   python3 scripts/bench.py --skeleton # reading, cleaning and writing only
                                       # (`run.stages = []`)
+  python3 scripts/bench.py --repeat 5 # each row is the median of 5 runs
 
 MB/s counts the raw article text read (manifest `input_bytes`) per second of
 wall time; "MB per CPU-second" divides by user+system time instead, which is
 the per-core throughput and holds on a busy machine. Peak memory is the maximum
 resident set size reported by /usr/bin/time. The replicated corpora are
 folders of symlinks to the shared Reuters files (no copies), with ids taken
-from each copy's path so that every article stays distinct."""
+from each copy's path so that every article stays distinct.
+
+Each row is the run with the median wall time of `--repeat` runs (default
+3), with the slowest and fastest MB/s beside it: a virtual machine's speed
+drifts by a fifth from minute to minute, and one run says little. Peak
+memory is the highest of the runs."""
 import argparse
 import json
 import os
@@ -56,6 +62,14 @@ def run(corpus, threads, work, skeleton=False):
     }
 
 
+def measure(corpus, threads, work, skeleton, repeat):
+    runs = sorted((run(corpus, threads, work, skeleton) for _ in range(repeat)), key=lambda r: r["seconds"])
+    median = dict(runs[len(runs) // 2])
+    median["mbps_range"] = (runs[-1]["mb"] / runs[-1]["seconds"], runs[0]["mb"] / runs[0]["seconds"])
+    median["peak_mib"] = max(r["peak_mib"] for r in runs)
+    return median
+
+
 def replicate(work, copies):
     corpus = os.path.join(work, f"replicated-{copies}")
     if os.path.isdir(corpus):
@@ -74,26 +88,29 @@ def main():
     parser.add_argument("--quick", action="store_true", help="Reuters-21578 only")
     parser.add_argument("--skeleton", action="store_true", help="no optional stage: reading, cleaning, writing")
     parser.add_argument("--articles", type=int, default=1_000_000, help="size of the large replicated corpus")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per row; the median is reported")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp(prefix="readout-bench-")
     rows = []
     try:
         for threads in (1, 2):
-            rows.append(("reuters21578", threads, run(REUTERS, threads, work, args.skeleton)))
+            rows.append(("reuters21578", threads, measure(REUTERS, threads, work, args.skeleton, args.repeat)))
         if not args.quick:
             for target in (20_000, args.articles):
                 copies = max(1, round(target / ARTICLES_PER_COPY))
-                rows.append((f"replicated x{copies}", 2, run(replicate(work, copies), 2, work, args.skeleton)))
+                corpus = replicate(work, copies)
+                rows.append((f"replicated x{copies}", 2, measure(corpus, 2, work, args.skeleton, args.repeat)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print("stages:", "none (skeleton)" if args.skeleton else "all")
-    print("| corpus | threads | articles | MB | wall s | CPU s | MB/s (wall) | MB per CPU-second | peak MiB |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("stages:", "none (skeleton)" if args.skeleton else "all", f"(median of {args.repeat} runs per row)")
+    print("| corpus | threads | articles | MB | wall s | CPU s | MB/s (wall) | MB/s range | MB per CPU-second | peak MiB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for name, threads, r in rows:
         rate = r["mb"] / r["seconds"]
         per_cpu = r["mb"] / max(r["cpu_seconds"], 1e-9)
-        print(f"| {name} | {threads} | {r['articles']} | {r['mb']:.1f} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} | {rate:.1f} | {per_cpu:.1f} | {r['peak_mib']:.0f} |")
+        low, high = r["mbps_range"]
+        print(f"| {name} | {threads} | {r['articles']} | {r['mb']:.1f} | {r['seconds']:.2f} | {r['cpu_seconds']:.2f} | {rate:.1f} | {low:.1f}-{high:.1f} | {per_cpu:.1f} | {r['peak_mib']:.0f} |")
     print()
     print("MB per CPU-second is the per-core figure; it does not depend on what else the machine runs.")
     print()

@@ -128,6 +128,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
         article_bytes: 0,
         seconds: 0.0,
     };
+    let corpus = &paths.corpus;
     let (read_seconds, written, texts_written) = std::thread::scope(|scope| {
         // Reader: lists nothing, reads files in order, cuts batches.
         let reader = scope.spawn(move || {
@@ -151,7 +152,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
                         hung_up = batch_sender.send(batch).is_err();
                     }
                 };
-                read_file(file, config, &mut emit);
+                read_file(file, corpus, config, &mut emit);
                 file_bytes_done += file.bytes;
                 if hung_up {
                     break;

@@ -36,18 +36,27 @@ impl Input {
     }
 }
 
-/// One input file, relative to the corpus root.
+/// One input file, relative to the corpus root. A run lists every file
+/// before it reads any (the order must not depend on the file system), so
+/// this is kept small: a corpus of a million one-article files holds a
+/// million of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {
-    /// Full path.
-    pub path: PathBuf,
     /// Relative path with `/` separators.
-    pub rel_path: String,
+    pub rel_path: Box<str>,
+    /// The relative path as the file system spells it, only when
+    /// `rel_path` cannot (a name that is not UTF-8).
+    raw_rel_path: Option<Box<Path>>,
     /// Size in bytes (0 when unreadable).
     pub bytes: u64,
 }
 
 impl InputFile {
+    /// The file's path under the corpus folder `root`.
+    pub fn path(&self, root: &Path) -> PathBuf {
+        root.join(self.raw_rel_path.as_deref().unwrap_or(Path::new(&*self.rel_path)))
+    }
+
     /// Relative path without its extension: the id of a one-article file.
     pub fn stem(&self) -> &str {
         match self.rel_path.rfind('.') {
@@ -117,11 +126,14 @@ fn walk(root: &Path, dir: &Path, config: &Config, files: &mut Vec<InputFile>, re
                     walk(root, &path, config, files, rejects);
                 }
             }
-            Ok(meta) => files.push(InputFile {
-                rel_path: rel(&path),
-                path,
-                bytes: meta.len(),
-            }),
+            Ok(meta) => {
+                let raw = path.strip_prefix(root).unwrap_or(&path);
+                files.push(InputFile {
+                    rel_path: rel(&path).into(),
+                    raw_rel_path: raw.to_str().is_none().then(|| raw.into()),
+                    bytes: meta.len(),
+                })
+            }
             Err(e) => rejects.push(RejectRow {
                 source: rel(&path),
                 reason: format!("cannot read file: {e}"),
@@ -173,31 +185,32 @@ fn extension_in(ext: &str, extensions: &[String]) -> bool {
 }
 
 /// Reads one file with the reader its extension selects.
-pub fn read_file(file: &InputFile, config: &Config, emit: &mut dyn FnMut(Input)) {
+pub fn read_file(file: &InputFile, root: &Path, config: &Config, emit: &mut dyn FnMut(Input)) {
+    let path = file.path(root);
     let readers = &config.readers;
     let ext = file.extension();
     let has = |list: &[String]| extension_in(&ext, list);
     let stem = file.stem();
     if has(&readers.text.extensions) {
-        match std::fs::read(&file.path) {
+        match std::fs::read(&path) {
             Ok(bytes) => emit(Input::Article(Box::new(RawArticle {
                 article_id: stem.to_owned(),
-                source: file.rel_path.clone(),
+                source: file.rel_path.to_string(),
                 format: InputFormat::Text,
                 body: RawText::Bytes(bytes),
                 meta: Metadata::default(),
             }))),
             Err(e) => emit(Input::Reject(RejectRow {
-                source: file.rel_path.clone(),
+                source: file.rel_path.to_string(),
                 reason: format!("cannot read file: {e}"),
             })),
         }
     } else if has(&readers.json.extensions) {
-        json::read_json(&file.path, &file.rel_path, stem, emit);
+        json::read_json(&path, &file.rel_path, stem, emit);
     } else if has(&readers.json.lines_extensions) {
-        json::read_json_lines(&file.path, &file.rel_path, stem, emit);
+        json::read_json_lines(&path, &file.rel_path, stem, emit);
     } else if has(&readers.csv.extensions) {
-        csv::read_csv(&file.path, &file.rel_path, stem, &readers.csv, emit);
+        csv::read_csv(&path, &file.rel_path, stem, &readers.csv, emit);
     } else {
         let known: Vec<&String> = readers
             .text
@@ -213,7 +226,7 @@ pub fn read_file(file: &InputFile, config: &Config, emit: &mut dyn FnMut(Input))
             format!("extension `.{ext}`")
         };
         emit(Input::Reject(RejectRow {
-            source: file.rel_path.clone(),
+            source: file.rel_path.to_string(),
             reason: format!(
                 "no reader for {shown} (readers take {}; see [readers] in the config)",
                 known.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
@@ -228,8 +241,8 @@ mod tests {
 
     fn file(rel: &str) -> InputFile {
         InputFile {
-            path: PathBuf::from(rel),
             rel_path: rel.into(),
+            raw_rel_path: None,
             bytes: 0,
         }
     }
@@ -260,5 +273,26 @@ mod tests {
         assert_eq!(file("README").extension(), "");
         assert_eq!(file("x/y.JSONL").extension(), "jsonl");
         assert_eq!(file(".hidden").stem(), ".hidden");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_whose_name_is_not_utf8_is_listed_and_read() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        let name = std::ffi::OsStr::from_bytes(b"caf\xE9.txt");
+        std::fs::write(dir.path().join("sub").join(name), "Some text.").unwrap();
+        let (files, rejects) = list_files(dir.path(), &Config::default());
+        assert!(rejects.is_empty(), "{rejects:?}");
+        assert_eq!(&*files[0].rel_path, "sub/caf\u{FFFD}.txt");
+        let mut inputs = Vec::new();
+        read_file(&files[0], dir.path(), &Config::default(), &mut |input| {
+            inputs.push(input)
+        });
+        assert!(
+            matches!(&inputs[..], [Input::Article(a)] if a.body.len() == 10),
+            "{inputs:?}"
+        );
     }
 }

@@ -7,6 +7,10 @@
   python3 scripts/bench.py --skeleton # reading, cleaning and writing only
                                       # (`run.stages = []`)
   python3 scripts/bench.py --repeat 5 # each row is the median of 5 runs
+  python3 scripts/bench.py --files 300000
+                                      # adds a corpus of 300,000 one-article
+                                      # files (BBC texts, as news-please
+                                      # writes one file per article)
 
 MB/s counts the raw article text read (manifest `input_bytes`) per second of
 wall time; "MB per CPU-second" divides by user+system time instead, which is
@@ -39,12 +43,17 @@ published = ["date"]
 ARTICLES_PER_COPY = 19043  # Reuters-21578 records with a body
 
 
-def run(corpus, threads, work, skeleton=False):
+def run(corpus, threads, work, skeleton=False, base_config=None):
     out = os.path.join(work, "out")
     shutil.rmtree(out, ignore_errors=True)
     config = os.path.join(work, "bench.toml")
     with open(config, "w") as f:
-        f.write(BENCH_CONFIG.format(stages="[run]\nstages = []\n" if skeleton else ""))
+        stages = "[run]\nstages = []\n" if skeleton else ""
+        if base_config:
+            # The stages go first: the base config may end inside a table.
+            f.write(stages + open(base_config).read())
+        else:
+            f.write(BENCH_CONFIG.format(stages=stages))
     timing = os.path.join(work, "time.txt")
     cmd = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", timing, BIN, "run", "--quiet",
            "--config", config, "--corpus", corpus, "--out", out, "--threads", str(threads)]
@@ -62,12 +71,31 @@ def run(corpus, threads, work, skeleton=False):
     }
 
 
-def measure(corpus, threads, work, skeleton, repeat):
-    runs = sorted((run(corpus, threads, work, skeleton) for _ in range(repeat)), key=lambda r: r["seconds"])
+def measure(corpus, threads, work, skeleton, repeat, base_config=None):
+    runs = sorted((run(corpus, threads, work, skeleton, base_config) for _ in range(repeat)), key=lambda r: r["seconds"])
     median = dict(runs[len(runs) // 2])
     median["mbps_range"] = (runs[-1]["mb"] / runs[-1]["seconds"], runs[0]["mb"] / runs[0]["seconds"])
     median["peak_mib"] = max(r["peak_mib"] for r in runs)
     return median
+
+
+BBC = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "bbc"))
+BBC_CONFIG = os.path.join(ROOT, "configs", "bbc.toml")
+
+
+def one_file_per_article(work, count):
+    """A corpus of `count` one-article files (symlinks to the BBC texts, in
+    folders of 1,000), where the listing, not the article text, grows."""
+    corpus = os.path.join(work, f"files-{count}")
+    if os.path.isdir(corpus):
+        return corpus
+    texts = sorted(os.path.join(d, f) for d, _, fs in os.walk(BBC) for f in fs if f.endswith(".txt"))
+    for n in range(count):
+        d = os.path.join(corpus, f"part-{n // 1000:05d}")
+        if n % 1000 == 0:
+            os.makedirs(d)
+        os.symlink(texts[n % len(texts)], os.path.join(d, f"article-{n % 1000:03d}.txt"))
+    return corpus
 
 
 def replicate(work, copies):
@@ -89,6 +117,7 @@ def main():
     parser.add_argument("--skeleton", action="store_true", help="no optional stage: reading, cleaning, writing")
     parser.add_argument("--articles", type=int, default=1_000_000, help="size of the large replicated corpus")
     parser.add_argument("--repeat", type=int, default=3, help="runs per row; the median is reported")
+    parser.add_argument("--files", type=int, default=0, help="also a corpus of this many one-article files")
     args = parser.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=ROOT, check=True)
     work = tempfile.mkdtemp(prefix="readout-bench-")
@@ -101,6 +130,9 @@ def main():
                 copies = max(1, round(target / ARTICLES_PER_COPY))
                 corpus = replicate(work, copies)
                 rows.append((f"replicated x{copies}", 2, measure(corpus, 2, work, args.skeleton, args.repeat)))
+        if args.files:
+            corpus = one_file_per_article(work, args.files)
+            rows.append((f"{args.files} BBC files", 2, measure(corpus, 2, work, args.skeleton, args.repeat, BBC_CONFIG)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("stages:", "none (skeleton)" if args.skeleton else "all", f"(median of {args.repeat} runs per row)")

@@ -157,6 +157,15 @@ impl Pipeline {
                     Err(row) => Processed::Reject(row),
                 }
             }
+            Input::TextFile(file) => {
+                let started = Instant::now();
+                let read = file.read();
+                times.decode += started.elapsed().as_secs_f64();
+                match read {
+                    Ok(raw) => self.process(raw, times),
+                    Err(row) => Processed::Reject(row),
+                }
+            }
             Input::Reject(row) => Processed::Reject(row),
         }
     }

@@ -643,7 +643,7 @@ mod tests {
                     Err(row) => Err(format!("{}: {}", row.source, row.reason)),
                 },
                 Input::Reject(row) => Err(format!("{}: {}", row.source, row.reason)),
-                Input::Article(_) => unreachable!("JSON gives records"),
+                Input::Article(_) | Input::TextFile(_) => unreachable!("JSON gives records"),
             })
             .collect()
     }

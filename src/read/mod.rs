@@ -1,6 +1,7 @@
 //! Reading the corpus: find the input files, pick a reader by extension,
 //! and stream articles (or rejects) out in a fixed order, in batches. This
-//! runs on one thread; decoding and everything after it run in parallel.
+//! runs on one thread; reading one-article files, decoding and everything
+//! after it run in parallel.
 
 pub mod csv;
 pub mod decode;
@@ -21,6 +22,10 @@ pub enum Input {
     Article(Box<RawArticle>),
     /// One JSON record's text: parsing it is left to the parallel stage.
     JsonRecord(Box<json::JsonRecord>),
+    /// A one-article text file: reading it is left to the parallel stage
+    /// too, since a corpus of small files spends most of its reading time
+    /// opening them.
+    TextFile(Box<TextFile>),
     /// An input that cannot become an article.
     Reject(RejectRow),
 }
@@ -31,7 +36,37 @@ impl Input {
         match self {
             Input::Article(a) => a.body.len(),
             Input::JsonRecord(r) => r.text_bytes(),
+            Input::TextFile(f) => f.bytes as usize,
             Input::Reject(_) => 0,
+        }
+    }
+}
+
+/// A text file to read as one article.
+#[derive(Debug)]
+pub struct TextFile {
+    path: PathBuf,
+    rel_path: String,
+    article_id: String,
+    /// Its size when listed.
+    bytes: u64,
+}
+
+impl TextFile {
+    /// Reads the file: its bytes are decoded later, with the article.
+    pub fn read(self) -> Result<RawArticle, RejectRow> {
+        match std::fs::read(&self.path) {
+            Ok(bytes) => Ok(RawArticle {
+                article_id: self.article_id,
+                source: self.rel_path,
+                format: InputFormat::Text,
+                body: RawText::Bytes(bytes),
+                meta: Metadata::default(),
+            }),
+            Err(e) => Err(RejectRow {
+                source: self.rel_path,
+                reason: format!("cannot read file: {e}"),
+            }),
         }
     }
 }
@@ -251,19 +286,12 @@ pub fn read_file(file: &InputFile, root: &Path, config: &Config, emit: &mut dyn 
     let has = |list: &[String]| extension_in(&ext, list);
     let stem = file.stem();
     if has(&readers.text.extensions) {
-        match std::fs::read(&path) {
-            Ok(bytes) => emit(Input::Article(Box::new(RawArticle {
-                article_id: stem.to_owned(),
-                source: file.rel_path.to_string(),
-                format: InputFormat::Text,
-                body: RawText::Bytes(bytes),
-                meta: Metadata::default(),
-            }))),
-            Err(e) => emit(Input::Reject(RejectRow {
-                source: file.rel_path.to_string(),
-                reason: format!("cannot read file: {e}"),
-            })),
-        }
+        emit(Input::TextFile(Box::new(TextFile {
+            path,
+            rel_path: file.rel_path.to_string(),
+            article_id: stem.to_owned(),
+            bytes: file.bytes,
+        })));
     } else if has(&readers.json.extensions) {
         json::read_json(&path, &file.rel_path, stem, emit);
     } else if has(&readers.json.lines_extensions) {
@@ -360,9 +388,9 @@ mod tests {
         read_file(&files[0], dir.path(), &Config::default(), &mut |input| {
             inputs.push(input)
         });
-        assert!(
-            matches!(&inputs[..], [Input::Article(a)] if a.body.len() == 10),
-            "{inputs:?}"
-        );
+        let Some(Input::TextFile(text)) = inputs.pop() else {
+            panic!("{inputs:?}")
+        };
+        assert_eq!(text.read().map(|a| a.body.len()), Ok(10));
     }
 }

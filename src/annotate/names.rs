@@ -1012,6 +1012,53 @@ struct Tok {
     cls: u16,
 }
 
+// `BYTE_CLASS` bits.
+/// An ASCII byte that is no letter or digit: it lies between tokens.
+const GAP: u8 = 1;
+/// A gap byte after which a sentence starts.
+const SENTENCE: u8 = 2;
+
+/// Classes of the bytes between tokens, so that the scan tests a byte once.
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut x = 0;
+    while x < 0x80 {
+        let c = x as u8;
+        if !c.is_ascii_alphanumeric() {
+            t[x] = GAP;
+        }
+        if matches!(c, b'\n' | b'!' | b'?' | b':' | b'"' | b'|') {
+            t[x] |= SENTENCE;
+        }
+        x += 1;
+    }
+    t
+};
+
+/// Length of the run of ASCII lowercase letters at `b[at..]`, read eight
+/// bytes at a time.
+#[inline]
+fn lowercase_run(b: &[u8], at: usize) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut j = at;
+    while j < b.len() {
+        let x = load_word(b, j, (b.len() - j).min(8));
+        // Per byte below 0x80, `+ (0x80 - c)` sets the high bit when the byte
+        // is at least `c` and cannot carry into the next byte. The zero
+        // padding past the text's end stops the run.
+        let low = x & LOW7;
+        let lower = (low + (0x80 - u64::from(b'a')) * ONES) & !(low + (0x80 - u64::from(b'z' + 1)) * ONES) & !x;
+        let n = (!lower & HIGH).trailing_zeros() as usize / 8;
+        j += n;
+        if n < 8 {
+            break;
+        }
+    }
+    j - at
+}
+
 /// Splits the text into word tokens, classifies each through the word
 /// table and collects the gazetteer entity (`names`) and role phrase
 /// (`roles`) matches that start at a word start.
@@ -1048,8 +1095,9 @@ fn tokenize(
         // ASCII spaces and punctuation, most of what lies between tokens,
         // need no char decoding.
         let x = b[i];
-        if x < 0x80 && !x.is_ascii_alphanumeric() {
-            if matches!(x, b'\n' | b'!' | b'?' | b':' | b'"' | b'|') {
+        let class = BYTE_CLASS[x as usize];
+        if class & GAP != 0 {
+            if class & SENTENCE != 0 {
                 sentence_start = true;
             }
             if x == b'.' {
@@ -1082,8 +1130,10 @@ fn tokenize(
         while j < b.len() {
             let x = b[j];
             if x.is_ascii_lowercase() {
-                last_lower_run += 1;
-                j += 1;
+                // Most of a token is lowercase letters: take them eight at a time.
+                let n = lowercase_run(b, j);
+                last_lower_run += n;
+                j += n;
                 continue;
             }
             if x.is_ascii_digit() {

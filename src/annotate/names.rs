@@ -2146,22 +2146,28 @@ struct Sig {
 
 const DETERMINERS: [&str; 10] = ["the", "his", "her", "their", "its", "our", "mr", "mrs", "ms", "madam"];
 
-fn norm_word(w: &str) -> String {
+/// Appends the normalised form of `w` to `out`: callers collect the words
+/// of a phrase in one buffer instead of a String each.
+fn norm_word_into(w: &str, out: &mut String) {
+    let start = out.len();
     // Lowercasing ASCII keeps every char's class, so an ASCII word is
-    // trimmed first and lowercased into the one string it returns.
-    let w = if w.is_ascii() {
-        trim_word(w).to_ascii_lowercase()
+    // trimmed first and lowercased in place.
+    if w.is_ascii() {
+        out.push_str(trim_word(w));
+        out[start..].make_ascii_lowercase();
     } else {
         let w = w.to_lowercase().replace('’', "'");
-        trim_word(&w).to_string()
-    };
-    match w.as_str() {
-        "defence" => "defense".to_string(),
-        "spokesman" | "spokeswoman" => "spokesperson".to_string(),
-        "chairwoman" | "chair" => "chairman".to_string(),
-        "advisor" => "adviser".to_string(),
-        _ => w,
+        out.push_str(trim_word(&w));
     }
+    let canonical = match &out[start..] {
+        "defence" => "defense",
+        "spokesman" | "spokeswoman" => "spokesperson",
+        "chairwoman" | "chair" => "chairman",
+        "advisor" => "adviser",
+        _ => return,
+    };
+    out.truncate(start);
+    out.push_str(canonical);
 }
 
 /// A word without the punctuation around it, apostrophes and periods
@@ -2190,22 +2196,24 @@ fn country_of(w: &str, k: &NameKnowledge) -> Option<String> {
 /// Parses a title ("Russian Defense Minister", "President of Ukraine") or a
 /// role description ("the Head of the President's Office").
 fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
-    let words: Vec<(String, bool)> = phrase
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let cap = w.chars().next().is_some_and(char::is_uppercase);
-            (norm_word(w), cap)
-        })
-        .filter(|(w, _)| !w.is_empty())
-        .collect();
+    let mut buf = String::with_capacity(phrase.len());
+    let mut spans: Vec<(usize, usize, bool)> = Vec::with_capacity(16);
+    for w in phrase.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        let cap = w.chars().next().is_some_and(char::is_uppercase);
+        let start = buf.len();
+        norm_word_into(w, &mut buf);
+        if buf.len() > start {
+            spans.push((start, buf.len(), cap));
+        }
+    }
+    let words: Vec<(&str, bool)> = spans.iter().map(|&(s, e, cap)| (&buf[s..e], cap)).collect();
     let split = words
         .iter()
-        .position(|(w, _)| matches!(w.as_str(), "of" | "to" | "for" | "at"))
+        .position(|(w, _)| matches!(*w, "of" | "to" | "for" | "at"))
         .unwrap_or(words.len());
     let hi = words[..split].iter().rposition(|(w, _)| k.is(ROLE, w))?;
     let mut sig = Sig {
-        head: words[hi].0.clone(),
+        head: words[hi].0.to_string(),
         mods: Vec::new(),
         qual: Vec::new(),
         country: None,
@@ -2214,10 +2222,10 @@ fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
         sig.head = "minister".into();
         sig.mods.push("prime".into());
     }
-    for (w, cap) in &words[..hi] {
+    for &(w, cap) in &words[..hi] {
         let (w, poss) = match w.strip_suffix("'s") {
             Some(x) => (x, true),
-            None => (w.as_str(), false),
+            None => (w, false),
         };
         if DETERMINERS.contains(&w) || matches!(w, "new" | "then" | "top" | "then-") {
             continue;
@@ -2225,7 +2233,7 @@ fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
         if let Some(c) = country_of(w, k) {
             sig.country = Some(c);
             sig.qual.push(w.to_string());
-        } else if poss || *cap && !k.is(TITLE, w) {
+        } else if poss || cap && !k.is(TITLE, w) {
             sig.qual.push(w.to_string());
         } else {
             sig.mods.push(w.to_string());
@@ -2233,7 +2241,7 @@ fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
     }
     let rest: Vec<&str> = words[split..]
         .iter()
-        .map(|(w, _)| w.as_str())
+        .map(|&(w, _)| w)
         .filter(|w| !matches!(*w, "of" | "to" | "for" | "at" | "the" | "and"))
         .collect();
     // "the Head of State", "the head of the Ukrainian state": a president.
@@ -2336,6 +2344,8 @@ fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize,
     let mut out = Vec::new();
     let word = |t: &Tok| &text[t.s..t.e];
     let apostrophe_before = |t: &Tok| text[..t.s].ends_with('\'') || text[..t.s].ends_with('’');
+    // The normalised word of the left scan, one buffer for all of them.
+    let mut lower = String::new();
     let mut i = 0;
     while i < toks.len() {
         if toks[i].headline || toks[i].gaz || toks[i].cls & ROLE == 0 {
@@ -2392,7 +2402,8 @@ fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize,
         while y > 0 && toks[y].joined && n < 5 {
             let p = &toks[y - 1];
             let wp = word(p);
-            let lower = norm_word(wp);
+            lower.clear();
+            norm_word_into(wp, &mut lower);
             if DETERMINERS.contains(&lower.as_str()) {
                 start = p.s;
                 det = true;

@@ -204,6 +204,17 @@ struct WordEntry {
     names: Vec<Phrase>,
     /// Role phrases starting with this word (exact case).
     roles: Vec<Phrase>,
+    /// Bits (`next_bit`) of the bytes after the first word and separator
+    /// of the multi-word `names` and `roles`: most words that start phrases
+    /// ("the") are followed by a byte that continues none of them, and the
+    /// bits reject those without a search.
+    names_next: u64,
+    roles_next: u64,
+}
+
+#[inline]
+fn next_bit(x: u8) -> u64 {
+    1 << (x % 64)
 }
 
 /// A phrase under its first word: (the byte after the first word and its
@@ -340,6 +351,9 @@ impl WordTable {
             for v in [&mut entry.names, &mut entry.roles] {
                 v.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())));
             }
+            let next_bytes = |v: &[Phrase]| v.iter().filter(|x| x.0 != 0).fold(0, |m, x| m | next_bit(x.0));
+            entry.names_next = next_bytes(&entry.names);
+            entry.roles_next = next_bytes(&entry.roles);
             let h = word_hash(key.as_bytes());
             // Phrases match in exact case: one that starts with a capital
             // never starts at a lowercase token.
@@ -466,8 +480,10 @@ fn insert_phrase(words: &mut HashMap<Box<str>, WordEntry, WordBuild>, role: bool
 }
 
 /// The longest phrase of `v` that the text continues with at `i` and that
-/// ends at a word end; `run_end` ends the first word.
-fn match_phrase(text: &str, i: usize, run_end: usize, v: &[Phrase]) -> Option<(usize, Target)> {
+/// ends at a word end; `run_end` ends the first word and `next` holds the
+/// bits of the bytes that follow it in the multi-word phrases of `v`.
+#[inline]
+fn match_phrase(text: &str, i: usize, run_end: usize, v: &[Phrase], next: u64) -> Option<(usize, Target)> {
     let b = text.as_bytes();
     // A word can start many phrases that share their first bytes ("President
     // of ..."): the phrase's last byte, compared first, rejects most of them
@@ -478,9 +494,13 @@ fn match_phrase(text: &str, i: usize, run_end: usize, v: &[Phrase]) -> Option<(u
             && b[i..].starts_with(p)
             && text[i + p.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
     };
-    let next = b.get(run_end + 1).copied().unwrap_or(0);
-    let lo = v.partition_point(|x| x.0 < next);
-    let longer = v[lo..].iter().take_while(|x| x.0 == next && next != 0);
+    let after = b.get(run_end + 1).copied().unwrap_or(0);
+    let lo = if after != 0 && next & next_bit(after) != 0 {
+        v.partition_point(|x| x.0 < after)
+    } else {
+        v.len()
+    };
+    let longer = v[lo..].iter().take_while(|x| x.0 == after);
     // One-word phrases (byte 0) are shorter than any longer one.
     let one_word = v.iter().take_while(|x| x.0 == 0);
     longer
@@ -1079,13 +1099,13 @@ fn tokenize(
     let mut phrases_at = |p: usize, run_end: usize, entry: Option<&WordEntry>| {
         let Some(entry) = entry else { return };
         if p >= names_end && !entry.names.is_empty() {
-            if let Some((e, t)) = match_phrase(text, p, run_end, &entry.names) {
+            if let Some((e, t)) = match_phrase(text, p, run_end, &entry.names, entry.names_next) {
                 names.push((p, e, t));
                 names_end = e;
             }
         }
         if p >= roles_end && !entry.roles.is_empty() {
-            if let Some((e, t)) = match_phrase(text, p, run_end, &entry.roles) {
+            if let Some((e, t)) = match_phrase(text, p, run_end, &entry.roles, entry.roles_next) {
                 roles.push((p, e, t));
                 roles_end = e;
             }

@@ -874,8 +874,8 @@ fn letter_mask(w: &[u8]) -> u32 {
         .fold(0, |m, &b| m | 1 << (b - b'a'))
 }
 
-/// `fold_key` into reused buffers: `out` is cleared first; `scratch` holds
-/// the ASCII base form.
+/// `fold_key` into reused buffers: `out` is cleared first; `scratch` is the
+/// working space of the ASCII base form.
 pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
     out.clear();
     scratch.clear();
@@ -903,8 +903,11 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
             }
         }
     }
-    // Words are folded in place: no rule lengthens a word.
+    // Words are folded in place, no rule lengthens a word, and each is moved
+    // down to `kept`, right after the words kept before it: the folded name
+    // ends up at the front of `scratch`, to be checked as UTF-8 once.
     let len = scratch.len();
+    let mut kept = 0;
     let mut start = 0;
     while start < len {
         // Words are short: a plain scan beats a memchr call.
@@ -913,8 +916,9 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
             .position(|&c| c == b' ')
             .map_or(len, |p| start + p);
         if end > start {
-            if !out.is_empty() {
-                out.push(' ');
+            if kept > 0 {
+                scratch[kept] = b' ';
+                kept += 1;
             }
             let word = &mut scratch[start..end];
             let mut n = word.len();
@@ -932,21 +936,21 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
                     }
                 }
             }
-            // Doubled letters collapse, in place, and the word is appended
-            // whole: the base form is ASCII.
-            let (mut m, mut prev) = (0, 0u8);
-            for r in 0..n {
-                let c = word[r];
+            // Doubled letters collapse as the word moves down: `kept` never
+            // passes the byte being read.
+            let mut prev = 0u8;
+            for r in start..start + n {
+                let c = scratch[r];
                 if c != prev {
-                    word[m] = c;
-                    m += 1;
+                    scratch[kept] = c;
+                    kept += 1;
                 }
                 prev = c;
             }
-            out.push_str(std::str::from_utf8(&word[..m]).unwrap_or_default());
         }
         start = end + 1;
     }
+    out.push_str(std::str::from_utf8(&scratch[..kept]).unwrap_or_default());
 }
 
 /// False when no rule of `FOLD_RULES` finds its pattern in `w`: no `y` or

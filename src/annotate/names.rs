@@ -2145,7 +2145,22 @@ struct Cluster<'a> {
 
 /// Folded key tokens sorted and re-joined into `out`.
 fn sorted_tokens(key: &str, out: &mut String) {
-    let mut v: Vec<&str> = key.split(' ').collect();
+    // Names have a few tokens: they sort on the stack, without a Vec.
+    let mut few = [""; 8];
+    let mut many = Vec::new();
+    let mut n = 0;
+    for t in key.split(' ') {
+        if n < few.len() {
+            few[n] = t;
+        } else {
+            if many.is_empty() {
+                many.extend_from_slice(&few);
+            }
+            many.push(t);
+        }
+        n += 1;
+    }
+    let v = if many.is_empty() { &mut few[..n] } else { &mut many[..] };
     v.sort_unstable();
     out.clear();
     for (i, t) in v.iter().enumerate() {

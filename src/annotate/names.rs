@@ -1272,22 +1272,21 @@ fn mark_headlines(text: &str, toks: &mut [Tok]) {
     while i < toks.len() {
         let line_end = memchr::memchr(b'\n', &b[toks[i].s..]).map_or(b.len(), |p| toks[i].s + p);
         let mut j = i;
-        while j < toks.len() && toks[j].s < line_end {
-            j += 1;
-        }
         let (mut long, mut cap) = (0, 0);
-        for t in &toks[i..j] {
+        while j < toks.len() && toks[j].s < line_end {
+            let t = &toks[j];
             if t.e - t.s >= 4 {
                 long += 1;
                 if t.upper {
                     cap += 1;
                 }
             }
+            j += 1;
         }
         // Headlines are short and carry no closing period; a long capitalised
         // sentence is a list of titled names, not a headline.
-        let ends_sentence = text[..line_end].trim_end().ends_with(['.', '!', '?', ':', '”', '"']);
-        if long >= 4 && cap * 4 >= long * 3 && j - i <= 25 && !ends_sentence {
+        let ends_sentence = || text[..line_end].trim_end().ends_with(['.', '!', '?', ':', '”', '"']);
+        if long >= 4 && cap * 4 >= long * 3 && j - i <= 25 && !ends_sentence() {
             for t in &mut toks[i..j] {
                 t.headline = true;
             }

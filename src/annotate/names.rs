@@ -1346,12 +1346,16 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
         gaz.sort_by_key(|g| (g.0, std::cmp::Reverse(g.1)));
     }
     // Tokens inside an entity match are never part of a discovered name.
-    let mut gi = 0;
-    for t in &mut toks {
-        while gi < gaz.len() && (gaz[gi].1 <= t.s || !matches!(gaz[gi].2, Target::Entity(_))) {
-            gi += 1;
+    // Matches are few and sorted by start: each finds its first token by a
+    // binary search, so the tokens between matches are never visited.
+    let mut ti = 0;
+    for g in &gaz {
+        if matches!(g.2, Target::Entity(_)) {
+            ti += toks[ti..].partition_point(|t| t.s < g.0);
+            for t in toks[ti..].iter_mut().take_while(|t| t.s < g.1) {
+                t.gaz = true;
+            }
         }
-        t.gaz = gi < gaz.len() && gaz[gi].0 <= t.s;
     }
     mark_headlines(text, &mut toks);
 

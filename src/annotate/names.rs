@@ -1069,7 +1069,11 @@ fn lowercase_run(b: &[u8], at: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let mut j = at;
     while j < b.len() {
-        let x = load_word(b, j, (b.len() - j).min(8));
+        // The bytes after the run need no mask: the run stops before them.
+        let x = match b.get(j..j + 8) {
+            Some(x) => u64::from_le_bytes(x.try_into().unwrap_or([0; 8])),
+            None => load_word(b, j, b.len() - j),
+        };
         // Per byte below 0x80, `+ (0x80 - c)` sets the high bit when the byte
         // is at least `c` and cannot carry into the next byte. The zero
         // padding past the text's end stops the run.

@@ -1222,7 +1222,12 @@ fn tokenize(
             None
         };
         // A glued token start follows a letter: no phrase starts there.
-        let word_start = s == 0 || !char_before(text, s).is_alphanumeric();
+        // An ASCII byte before is classed by the table, without decoding.
+        let word_start = match s.checked_sub(1).map(|p| b[p]) {
+            None => true,
+            Some(p) if p < 0x80 => BYTE_CLASS[usize::from(p)] & GAP != 0,
+            Some(_) => !char_before(text, s).is_alphanumeric(),
+        };
         if word_start {
             if inner {
                 let r = alnum_run_end(text, s);

@@ -204,6 +204,17 @@ struct WordEntry {
     names: Vec<Phrase>,
     /// Role phrases starting with this word (exact case).
     roles: Vec<Phrase>,
+    /// Bits (`next_bit`) of the bytes after the first word and separator
+    /// of the multi-word `names` and `roles`: most words that start phrases
+    /// ("the") are followed by a byte that continues none of them, and the
+    /// bits reject those without a search.
+    names_next: u64,
+    roles_next: u64,
+}
+
+#[inline]
+fn next_bit(x: u8) -> u64 {
+    1 << (x % 64)
 }
 
 /// A phrase under its first word: (the byte after the first word and its
@@ -256,9 +267,10 @@ fn filter_hash(w: &[u8]) -> usize {
         return 0;
     };
     let m = w.get(1).copied().unwrap_or(0);
-    let x = (a.to_ascii_lowercase() as usize) * 961
-        + (m.to_ascii_lowercase() as usize) * 31
-        + z.to_ascii_lowercase() as usize;
+    // `| 0x20` lowercases the ASCII letters and may merge other bytes: the
+    // filters only gate an exact lookup, so a merge costs a probe, not a
+    // result, and the plain OR is cheaper than `to_ascii_lowercase`.
+    let x = ((a | 0x20) as usize) * 961 + ((m | 0x20) as usize) * 31 + (z | 0x20) as usize;
     (x.wrapping_mul(0x9e37_79b9) >> 7) ^ (w.len() * 97)
 }
 
@@ -340,6 +352,9 @@ impl WordTable {
             for v in [&mut entry.names, &mut entry.roles] {
                 v.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.len().cmp(&a.1.len())));
             }
+            let next_bytes = |v: &[Phrase]| v.iter().filter(|x| x.0 != 0).fold(0, |m, x| m | next_bit(x.0));
+            entry.names_next = next_bytes(&entry.names);
+            entry.roles_next = next_bytes(&entry.roles);
             let h = word_hash(key.as_bytes());
             // Phrases match in exact case: one that starts with a capital
             // never starts at a lowercase token.
@@ -466,8 +481,10 @@ fn insert_phrase(words: &mut HashMap<Box<str>, WordEntry, WordBuild>, role: bool
 }
 
 /// The longest phrase of `v` that the text continues with at `i` and that
-/// ends at a word end; `run_end` ends the first word.
-fn match_phrase(text: &str, i: usize, run_end: usize, v: &[Phrase]) -> Option<(usize, Target)> {
+/// ends at a word end; `run_end` ends the first word and `next` holds the
+/// bits of the bytes that follow it in the multi-word phrases of `v`.
+#[inline]
+fn match_phrase(text: &str, i: usize, run_end: usize, v: &[Phrase], next: u64) -> Option<(usize, Target)> {
     let b = text.as_bytes();
     // A word can start many phrases that share their first bytes ("President
     // of ..."): the phrase's last byte, compared first, rejects most of them
@@ -478,9 +495,13 @@ fn match_phrase(text: &str, i: usize, run_end: usize, v: &[Phrase]) -> Option<(u
             && b[i..].starts_with(p)
             && text[i + p.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
     };
-    let next = b.get(run_end + 1).copied().unwrap_or(0);
-    let lo = v.partition_point(|x| x.0 < next);
-    let longer = v[lo..].iter().take_while(|x| x.0 == next && next != 0);
+    let after = b.get(run_end + 1).copied().unwrap_or(0);
+    let lo = if after != 0 && next & next_bit(after) != 0 {
+        v.partition_point(|x| x.0 < after)
+    } else {
+        v.len()
+    };
+    let longer = v[lo..].iter().take_while(|x| x.0 == after);
     // One-word phrases (byte 0) are shorter than any longer one.
     let one_word = v.iter().take_while(|x| x.0 == 0);
     longer
@@ -854,8 +875,8 @@ fn letter_mask(w: &[u8]) -> u32 {
         .fold(0, |m, &b| m | 1 << (b - b'a'))
 }
 
-/// `fold_key` into reused buffers: `out` is cleared first; `scratch` holds
-/// the ASCII base form.
+/// `fold_key` into reused buffers: `out` is cleared first; `scratch` is the
+/// working space of the ASCII base form.
 pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
     out.clear();
     scratch.clear();
@@ -883,8 +904,11 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
             }
         }
     }
-    // Words are folded in place: no rule lengthens a word.
+    // Words are folded in place, no rule lengthens a word, and each is moved
+    // down to `kept`, right after the words kept before it: the folded name
+    // ends up at the front of `scratch`, to be checked as UTF-8 once.
     let len = scratch.len();
+    let mut kept = 0;
     let mut start = 0;
     while start < len {
         // Words are short: a plain scan beats a memchr call.
@@ -893,8 +917,9 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
             .position(|&c| c == b' ')
             .map_or(len, |p| start + p);
         if end > start {
-            if !out.is_empty() {
-                out.push(' ');
+            if kept > 0 {
+                scratch[kept] = b' ';
+                kept += 1;
             }
             let word = &mut scratch[start..end];
             let mut n = word.len();
@@ -912,21 +937,21 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
                     }
                 }
             }
-            // Doubled letters collapse, in place, and the word is appended
-            // whole: the base form is ASCII.
-            let (mut m, mut prev) = (0, 0u8);
-            for r in 0..n {
-                let c = word[r];
+            // Doubled letters collapse as the word moves down: `kept` never
+            // passes the byte being read.
+            let mut prev = 0u8;
+            for r in start..start + n {
+                let c = scratch[r];
                 if c != prev {
-                    word[m] = c;
-                    m += 1;
+                    scratch[kept] = c;
+                    kept += 1;
                 }
                 prev = c;
             }
-            out.push_str(std::str::from_utf8(&word[..m]).unwrap_or_default());
         }
         start = end + 1;
     }
+    out.push_str(std::str::from_utf8(&scratch[..kept]).unwrap_or_default());
 }
 
 /// False when no rule of `FOLD_RULES` finds its pattern in `w`: no `y` or
@@ -1012,6 +1037,57 @@ struct Tok {
     cls: u16,
 }
 
+// `BYTE_CLASS` bits.
+/// An ASCII byte that is no letter or digit: it lies between tokens.
+const GAP: u8 = 1;
+/// A gap byte after which a sentence starts.
+const SENTENCE: u8 = 2;
+
+/// Classes of the bytes between tokens, so that the scan tests a byte once.
+static BYTE_CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut x = 0;
+    while x < 0x80 {
+        let c = x as u8;
+        if !c.is_ascii_alphanumeric() {
+            t[x] = GAP;
+        }
+        if matches!(c, b'\n' | b'!' | b'?' | b':' | b'"' | b'|') {
+            t[x] |= SENTENCE;
+        }
+        x += 1;
+    }
+    t
+};
+
+/// Length of the run of ASCII lowercase letters at `b[at..]`, read eight
+/// bytes at a time.
+#[inline]
+fn lowercase_run(b: &[u8], at: usize) -> usize {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut j = at;
+    while j < b.len() {
+        // The bytes after the run need no mask: the run stops before them.
+        let x = match b.get(j..j + 8) {
+            Some(x) => u64::from_le_bytes(x.try_into().unwrap_or([0; 8])),
+            None => load_word(b, j, b.len() - j),
+        };
+        // Per byte below 0x80, `+ (0x80 - c)` sets the high bit when the byte
+        // is at least `c` and cannot carry into the next byte. The zero
+        // padding past the text's end stops the run.
+        let low = x & LOW7;
+        let lower = (low + (0x80 - u64::from(b'a')) * ONES) & !(low + (0x80 - u64::from(b'z' + 1)) * ONES) & !x;
+        let n = (!lower & HIGH).trailing_zeros() as usize / 8;
+        j += n;
+        if n < 8 {
+            break;
+        }
+    }
+    j - at
+}
+
 /// Splits the text into word tokens, classifies each through the word
 /// table and collects the gazetteer entity (`names`) and role phrase
 /// (`roles`) matches that start at a word start.
@@ -1032,13 +1108,13 @@ fn tokenize(
     let mut phrases_at = |p: usize, run_end: usize, entry: Option<&WordEntry>| {
         let Some(entry) = entry else { return };
         if p >= names_end && !entry.names.is_empty() {
-            if let Some((e, t)) = match_phrase(text, p, run_end, &entry.names) {
+            if let Some((e, t)) = match_phrase(text, p, run_end, &entry.names, entry.names_next) {
                 names.push((p, e, t));
                 names_end = e;
             }
         }
         if p >= roles_end && !entry.roles.is_empty() {
-            if let Some((e, t)) = match_phrase(text, p, run_end, &entry.roles) {
+            if let Some((e, t)) = match_phrase(text, p, run_end, &entry.roles, entry.roles_next) {
                 roles.push((p, e, t));
                 roles_end = e;
             }
@@ -1048,8 +1124,9 @@ fn tokenize(
         // ASCII spaces and punctuation, most of what lies between tokens,
         // need no char decoding.
         let x = b[i];
-        if x < 0x80 && !x.is_ascii_alphanumeric() {
-            if matches!(x, b'\n' | b'!' | b'?' | b':' | b'"' | b'|') {
+        let class = BYTE_CLASS[x as usize];
+        if class & GAP != 0 {
+            if class & SENTENCE != 0 {
                 sentence_start = true;
             }
             if x == b'.' {
@@ -1082,8 +1159,10 @@ fn tokenize(
         while j < b.len() {
             let x = b[j];
             if x.is_ascii_lowercase() {
-                last_lower_run += 1;
-                j += 1;
+                // Most of a token is lowercase letters: take them eight at a time.
+                let n = lowercase_run(b, j);
+                last_lower_run += n;
+                j += n;
                 continue;
             }
             if x.is_ascii_digit() {
@@ -1143,7 +1222,12 @@ fn tokenize(
             None
         };
         // A glued token start follows a letter: no phrase starts there.
-        let word_start = s == 0 || !char_before(text, s).is_alphanumeric();
+        // An ASCII byte before is classed by the table, without decoding.
+        let word_start = match s.checked_sub(1).map(|p| b[p]) {
+            None => true,
+            Some(p) if p < 0x80 => BYTE_CLASS[usize::from(p)] & GAP != 0,
+            Some(_) => !char_before(text, s).is_alphanumeric(),
+        };
         if word_start {
             if inner {
                 let r = alnum_run_end(text, s);
@@ -1198,22 +1282,21 @@ fn mark_headlines(text: &str, toks: &mut [Tok]) {
     while i < toks.len() {
         let line_end = memchr::memchr(b'\n', &b[toks[i].s..]).map_or(b.len(), |p| toks[i].s + p);
         let mut j = i;
-        while j < toks.len() && toks[j].s < line_end {
-            j += 1;
-        }
         let (mut long, mut cap) = (0, 0);
-        for t in &toks[i..j] {
+        while j < toks.len() && toks[j].s < line_end {
+            let t = &toks[j];
             if t.e - t.s >= 4 {
                 long += 1;
                 if t.upper {
                     cap += 1;
                 }
             }
+            j += 1;
         }
         // Headlines are short and carry no closing period; a long capitalised
         // sentence is a list of titled names, not a headline.
-        let ends_sentence = text[..line_end].trim_end().ends_with(['.', '!', '?', ':', '”', '"']);
-        if long >= 4 && cap * 4 >= long * 3 && j - i <= 25 && !ends_sentence {
+        let ends_sentence = || text[..line_end].trim_end().ends_with(['.', '!', '?', ':', '”', '"']);
+        if long >= 4 && cap * 4 >= long * 3 && j - i <= 25 && !ends_sentence() {
             for t in &mut toks[i..j] {
                 t.headline = true;
             }
@@ -1273,12 +1356,16 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
         gaz.sort_by_key(|g| (g.0, std::cmp::Reverse(g.1)));
     }
     // Tokens inside an entity match are never part of a discovered name.
-    let mut gi = 0;
-    for t in &mut toks {
-        while gi < gaz.len() && (gaz[gi].1 <= t.s || !matches!(gaz[gi].2, Target::Entity(_))) {
-            gi += 1;
+    // Matches are few and sorted by start: each finds its first token by a
+    // binary search, so the tokens between matches are never visited.
+    let mut ti = 0;
+    for g in &gaz {
+        if matches!(g.2, Target::Entity(_)) {
+            ti += toks[ti..].partition_point(|t| t.s < g.0);
+            for t in toks[ti..].iter_mut().take_while(|t| t.s < g.1) {
+                t.gaz = true;
+            }
         }
-        t.gaz = gi < gaz.len() && gaz[gi].0 <= t.s;
     }
     mark_headlines(text, &mut toks);
 
@@ -2071,7 +2158,22 @@ struct Cluster<'a> {
 
 /// Folded key tokens sorted and re-joined into `out`.
 fn sorted_tokens(key: &str, out: &mut String) {
-    let mut v: Vec<&str> = key.split(' ').collect();
+    // Names have a few tokens: they sort on the stack, without a Vec.
+    let mut few = [""; 8];
+    let mut many = Vec::new();
+    let mut n = 0;
+    for t in key.split(' ') {
+        if n < few.len() {
+            few[n] = t;
+        } else {
+            if many.is_empty() {
+                many.extend_from_slice(&few);
+            }
+            many.push(t);
+        }
+        n += 1;
+    }
+    let v = if many.is_empty() { &mut few[..n] } else { &mut many[..] };
     v.sort_unstable();
     out.clear();
     for (i, t) in v.iter().enumerate() {
@@ -2096,22 +2198,28 @@ struct Sig {
 
 const DETERMINERS: [&str; 10] = ["the", "his", "her", "their", "its", "our", "mr", "mrs", "ms", "madam"];
 
-fn norm_word(w: &str) -> String {
+/// Appends the normalised form of `w` to `out`: callers collect the words
+/// of a phrase in one buffer instead of a String each.
+fn norm_word_into(w: &str, out: &mut String) {
+    let start = out.len();
     // Lowercasing ASCII keeps every char's class, so an ASCII word is
-    // trimmed first and lowercased into the one string it returns.
-    let w = if w.is_ascii() {
-        trim_word(w).to_ascii_lowercase()
+    // trimmed first and lowercased in place.
+    if w.is_ascii() {
+        out.push_str(trim_word(w));
+        out[start..].make_ascii_lowercase();
     } else {
         let w = w.to_lowercase().replace('’', "'");
-        trim_word(&w).to_string()
-    };
-    match w.as_str() {
-        "defence" => "defense".to_string(),
-        "spokesman" | "spokeswoman" => "spokesperson".to_string(),
-        "chairwoman" | "chair" => "chairman".to_string(),
-        "advisor" => "adviser".to_string(),
-        _ => w,
+        out.push_str(trim_word(&w));
     }
+    let canonical = match &out[start..] {
+        "defence" => "defense",
+        "spokesman" | "spokeswoman" => "spokesperson",
+        "chairwoman" | "chair" => "chairman",
+        "advisor" => "adviser",
+        _ => return,
+    };
+    out.truncate(start);
+    out.push_str(canonical);
 }
 
 /// A word without the punctuation around it, apostrophes and periods
@@ -2140,22 +2248,24 @@ fn country_of(w: &str, k: &NameKnowledge) -> Option<String> {
 /// Parses a title ("Russian Defense Minister", "President of Ukraine") or a
 /// role description ("the Head of the President's Office").
 fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
-    let words: Vec<(String, bool)> = phrase
-        .split(|c: char| c.is_whitespace())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let cap = w.chars().next().is_some_and(char::is_uppercase);
-            (norm_word(w), cap)
-        })
-        .filter(|(w, _)| !w.is_empty())
-        .collect();
+    let mut buf = String::with_capacity(phrase.len());
+    let mut spans: Vec<(usize, usize, bool)> = Vec::with_capacity(16);
+    for w in phrase.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        let cap = w.chars().next().is_some_and(char::is_uppercase);
+        let start = buf.len();
+        norm_word_into(w, &mut buf);
+        if buf.len() > start {
+            spans.push((start, buf.len(), cap));
+        }
+    }
+    let words: Vec<(&str, bool)> = spans.iter().map(|&(s, e, cap)| (&buf[s..e], cap)).collect();
     let split = words
         .iter()
-        .position(|(w, _)| matches!(w.as_str(), "of" | "to" | "for" | "at"))
+        .position(|(w, _)| matches!(*w, "of" | "to" | "for" | "at"))
         .unwrap_or(words.len());
     let hi = words[..split].iter().rposition(|(w, _)| k.is(ROLE, w))?;
     let mut sig = Sig {
-        head: words[hi].0.clone(),
+        head: words[hi].0.to_string(),
         mods: Vec::new(),
         qual: Vec::new(),
         country: None,
@@ -2164,10 +2274,10 @@ fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
         sig.head = "minister".into();
         sig.mods.push("prime".into());
     }
-    for (w, cap) in &words[..hi] {
+    for &(w, cap) in &words[..hi] {
         let (w, poss) = match w.strip_suffix("'s") {
             Some(x) => (x, true),
-            None => (w.as_str(), false),
+            None => (w, false),
         };
         if DETERMINERS.contains(&w) || matches!(w, "new" | "then" | "top" | "then-") {
             continue;
@@ -2175,7 +2285,7 @@ fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
         if let Some(c) = country_of(w, k) {
             sig.country = Some(c);
             sig.qual.push(w.to_string());
-        } else if poss || *cap && !k.is(TITLE, w) {
+        } else if poss || cap && !k.is(TITLE, w) {
             sig.qual.push(w.to_string());
         } else {
             sig.mods.push(w.to_string());
@@ -2183,7 +2293,7 @@ fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
     }
     let rest: Vec<&str> = words[split..]
         .iter()
-        .map(|(w, _)| w.as_str())
+        .map(|&(w, _)| w)
         .filter(|w| !matches!(*w, "of" | "to" | "for" | "at" | "the" | "and"))
         .collect();
     // "the Head of State", "the head of the Ukrainian state": a president.
@@ -2286,9 +2396,12 @@ fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize,
     let mut out = Vec::new();
     let word = |t: &Tok| &text[t.s..t.e];
     let apostrophe_before = |t: &Tok| text[..t.s].ends_with('\'') || text[..t.s].ends_with('’');
+    // The normalised word of the left scan, one buffer for all of them.
+    let mut lower = String::new();
     let mut i = 0;
     while i < toks.len() {
-        if toks[i].headline || toks[i].gaz || toks[i].cls & ROLE == 0 {
+        // Role words are rare: that test first rejects most tokens.
+        if toks[i].cls & ROLE == 0 || toks[i].headline || toks[i].gaz {
             i += 1;
             continue;
         }
@@ -2342,7 +2455,8 @@ fn find_descriptions(text: &str, toks: &[Tok], k: &NameKnowledge) -> Vec<(usize,
         while y > 0 && toks[y].joined && n < 5 {
             let p = &toks[y - 1];
             let wp = word(p);
-            let lower = norm_word(wp);
+            lower.clear();
+            norm_word_into(wp, &mut lower);
             if DETERMINERS.contains(&lower.as_str()) {
                 start = p.s;
                 det = true;

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::io::{BufRead, BufReader};
+use std::marker::PhantomData;
 use std::path::Path;
 
 use std::ops::Range;
@@ -157,6 +158,7 @@ fn offset_in(base: &[u8], part: &[u8]) -> usize {
 /// Splits a JSON value into members without building any tree: members stay
 /// unparsed until a field is asked for, because records carry many fields a
 /// run does not map (topics, places, ...).
+#[derive(Clone, Copy)]
 struct ElementSeed<'de> {
     base: &'de [u8],
 }
@@ -407,7 +409,7 @@ fn read_json_above(path: &Path, rel_path: &str, stem: &str, whole_file_bytes: u6
             let source = Source::new(bytes);
             let mut count = 0u64;
             let seed = ArraySeed {
-                base: source.bytes(),
+                element: ElementSeed { base: source.bytes() },
                 on_element: &mut |element: Element| {
                     count += 1;
                     let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
@@ -421,14 +423,7 @@ fn read_json_above(path: &Path, rel_path: &str, stem: &str, whole_file_bytes: u6
                 },
             };
             if let Err(e) = source.parse(seed) {
-                // Records before the fault were emitted; the rest of the file
-                // cannot be parsed and is rejected as a whole.
-                emit(Input::Reject(RejectRow {
-                    source: format!("{rel_path}#{}", count + 1),
-                    reason: format!(
-                        "malformed JSON after {count} good record(s): {e}; the rest of the file is skipped"
-                    ),
-                }));
+                emit(Input::Reject(malformed_tail(rel_path, count, e)));
             }
         }
         Some(_) => reject(emit, "not JSON: the file starts with neither `{` nor `[`".into()),
@@ -462,7 +457,8 @@ fn stream_array(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(In
     }
     let mut count = 0u64;
     let mut deserializer = serde_json::Deserializer::from_reader(reader);
-    let streamed = StreamSeed {
+    let streamed = ArraySeed {
+        element: PhantomData::<Box<RawValue>>,
         on_element: &mut |raw: Box<RawValue>| {
             count += 1;
             let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
@@ -478,12 +474,18 @@ fn stream_array(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(In
     .deserialize(&mut deserializer)
     .and_then(|()| deserializer.end());
     if let Err(e) = streamed {
-        emit(Input::Reject(RejectRow {
-            source: format!("{rel_path}#{}", count + 1),
-            reason: format!("malformed JSON after {count} good record(s): {e}; the rest of the file is skipped"),
-        }));
+        emit(Input::Reject(malformed_tail(rel_path, count, e)));
     }
     Ok(true)
+}
+
+/// The reject of an array's unparsable rest: the records before the fault
+/// were emitted, the rest of the file cannot be parsed and goes as a whole.
+fn malformed_tail(rel_path: &str, good: u64, e: serde_json::Error) -> RejectRow {
+    RejectRow {
+        source: format!("{rel_path}#{}", good + 1),
+        reason: format!("malformed JSON after {good} good record(s): {e}; the rest of the file is skipped"),
+    }
 }
 
 /// What a raw JSON value is, named as `ElementSeed` names it; `None` for an
@@ -499,54 +501,28 @@ fn raw_kind(raw: &str) -> Option<&'static str> {
     }
 }
 
-/// Visits a JSON array read from a stream and hands each element, as raw
-/// text, to a callback.
-struct StreamSeed<'f> {
-    on_element: &'f mut dyn FnMut(Box<RawValue>),
+/// Visits a JSON array and hands each element, as `element` reads it
+/// (split into members, or as raw text), to a callback: the array is checked
+/// for well-formedness here, without building any tree.
+struct ArraySeed<'f, S, T> {
+    element: S,
+    on_element: &'f mut dyn FnMut(T),
 }
 
-impl<'de> DeserializeSeed<'de> for StreamSeed<'_> {
+impl<'de, S: DeserializeSeed<'de, Value = T> + Clone, T> DeserializeSeed<'de> for ArraySeed<'_, S, T> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
         deserializer.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for StreamSeed<'_> {
+impl<'de, S: DeserializeSeed<'de, Value = T> + Clone, T> Visitor<'de> for ArraySeed<'_, S, T> {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an array of records")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(element) = seq.next_element::<Box<RawValue>>()? {
-            (self.on_element)(element);
-        }
-        Ok(())
-    }
-}
-
-/// Visits a JSON array and hands each element, split into members, to a
-/// callback: the array is checked for well-formedness here, without
-/// building any tree.
-struct ArraySeed<'de, 'f> {
-    base: &'de [u8],
-    on_element: &'f mut dyn FnMut(Element),
-}
-
-impl<'de> DeserializeSeed<'de> for ArraySeed<'de, '_> {
-    type Value = ();
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for ArraySeed<'de, '_> {
-    type Value = ();
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an array of records")
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(element) = seq.next_element_seed(ElementSeed { base: self.base })? {
+        while let Some(element) = seq.next_element_seed(self.element.clone())? {
             (self.on_element)(element);
         }
         Ok(())

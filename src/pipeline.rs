@@ -143,30 +143,20 @@ impl Pipeline {
         &self.knowledge
     }
 
-    /// Finishes reading an input (parsing JSON records), then runs every
-    /// per-article stage on it.
+    /// Finishes reading an input (reading a text file, parsing a JSON
+    /// record), then runs every per-article stage on it.
     pub fn process_input(&self, input: Input, times: &mut StageTimes) -> Processed {
-        match input {
-            Input::Article(raw) => self.process(*raw, times),
-            Input::JsonRecord(record) => {
-                let started = Instant::now();
-                let parsed = parse_record(*record, &self.json_fields);
-                times.decode += started.elapsed().as_secs_f64();
-                match parsed {
-                    Ok(raw) => self.process(raw, times),
-                    Err(row) => Processed::Reject(row),
-                }
-            }
-            Input::TextFile(file) => {
-                let started = Instant::now();
-                let read = file.read();
-                times.decode += started.elapsed().as_secs_f64();
-                match read {
-                    Ok(raw) => self.process(raw, times),
-                    Err(row) => Processed::Reject(row),
-                }
-            }
-            Input::Reject(row) => Processed::Reject(row),
+        let started = Instant::now();
+        let finished = match input {
+            Input::Article(raw) => return self.process(*raw, times),
+            Input::Reject(row) => return Processed::Reject(row),
+            Input::JsonRecord(record) => parse_record(*record, &self.json_fields),
+            Input::TextFile(file) => file.read(),
+        };
+        times.decode += started.elapsed().as_secs_f64();
+        match finished {
+            Ok(raw) => self.process(raw, times),
+            Err(row) => Processed::Reject(row),
         }
     }
 

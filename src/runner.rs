@@ -1,4 +1,4 @@
-//! The one place that owns parallelism. A reader thread lists and reads the
+//! The one place that owns parallelism. A reader thread goes through the
 //! corpus in a fixed order and cuts it into batches; each batch runs through
 //! the per-article pipeline on a rayon pool (`collect` keeps input order);
 //! the barrier then takes each batch's results in input order (ids, the
@@ -130,7 +130,9 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     };
     let corpus = &paths.corpus;
     let (read_seconds, written, texts_written) = std::thread::scope(|scope| {
-        // Reader: lists nothing, reads files in order, cuts batches.
+        // Reader: lists nothing, reads container files (JSON, CSV) in order
+        // and passes one-article files on for the workers to read, cutting
+        // batches.
         let reader = scope.spawn(move || {
             let read_started = Instant::now();
             let mut inputs: Vec<Input> = listing_rejects.into_iter().map(Input::Reject).collect();

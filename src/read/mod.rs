@@ -247,10 +247,9 @@ fn walk(folder: &Folder, config: &Config, files: &mut Vec<InputFile>, rejects: &
 pub fn ids_may_repeat(files: &[InputFile], config: &Config) -> bool {
     let readers = &config.readers;
     let listed = |extensions: &[&Vec<String>]| {
-        files.iter().any(|file| {
-            let ext = file.extension();
-            extensions.iter().any(|list| extension_in(&ext, list))
-        })
+        files
+            .iter()
+            .any(|file| extensions.iter().any(|list| extension_in(file.raw_extension(), list)))
     };
     let json_ids =
         !readers.json.fields.id.is_empty() && listed(&[&readers.json.extensions, &readers.json.lines_extensions]);
@@ -282,8 +281,8 @@ fn extension_in(ext: &str, extensions: &[String]) -> bool {
 pub fn read_file(file: &InputFile, root: &Path, config: &Config, emit: &mut dyn FnMut(Input)) {
     let path = file.path(root);
     let readers = &config.readers;
-    let ext = file.extension();
-    let has = |list: &[String]| extension_in(&ext, list);
+    // Readers match extensions ignoring case: no lowercased copy per file.
+    let has = |list: &[String]| extension_in(file.raw_extension(), list);
     let stem = file.stem();
     if has(&readers.text.extensions) {
         emit(Input::TextFile(Box::new(TextFile {
@@ -307,6 +306,7 @@ pub fn read_file(file: &InputFile, root: &Path, config: &Config, emit: &mut dyn 
             .chain(&readers.json.lines_extensions)
             .chain(&readers.csv.extensions)
             .collect();
+        let ext = file.extension();
         let shown = if ext.is_empty() {
             "no extension".to_owned()
         } else {

@@ -368,20 +368,21 @@ fn emit_record(source: Source, members: Option<Vec<Member>>, place: RecordPlace,
 /// grow with the file (a news-please dump can be one array of gigabytes).
 const WHOLE_FILE_BYTES: u64 = 16 << 20;
 
-/// Reads a `.json` file: an object is one record, an array many.
-pub fn read_json(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(Input)) {
-    read_json_above(path, rel_path, stem, WHOLE_FILE_BYTES, emit);
+/// Reads a `.json` file of `size` bytes (as listed): an object is one
+/// record, an array many.
+pub fn read_json(path: &Path, rel_path: &str, stem: &str, size: u64, emit: &mut dyn FnMut(Input)) {
+    read_json_streamed_if(path, rel_path, stem, size > WHOLE_FILE_BYTES, emit);
 }
 
-/// `read_json`, streaming arrays in files larger than `whole_file_bytes`.
-fn read_json_above(path: &Path, rel_path: &str, stem: &str, whole_file_bytes: u64, emit: &mut dyn FnMut(Input)) {
+/// `read_json`, streaming an array when `stream` says so.
+fn read_json_streamed_if(path: &Path, rel_path: &str, stem: &str, stream: bool, emit: &mut dyn FnMut(Input)) {
     let reject = |emit: &mut dyn FnMut(Input), reason: String| {
         emit(Input::Reject(RejectRow {
             source: rel_path.to_owned(),
             reason,
         }))
     };
-    if std::fs::metadata(path).is_ok_and(|m| m.len() > whole_file_bytes) {
+    if stream {
         match stream_array(path, rel_path, stem, emit) {
             Ok(true) => return,
             // Not an array: a lone record is read whole, as it must be.
@@ -598,6 +599,7 @@ mod tests {
     fn read_records_above(json: impl AsRef<[u8]>, whole_file_bytes: u64) -> Vec<Mapped> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.json");
+        let stream = json.as_ref().len() as u64 > whole_file_bytes;
         std::fs::write(&path, json).unwrap();
         let fields = FieldMap {
             title: vec!["title".into()],
@@ -605,7 +607,7 @@ mod tests {
             ..FieldMap::default()
         };
         let mut inputs = Vec::new();
-        read_json_above(&path, "a.json", "a", whole_file_bytes, &mut |input| inputs.push(input));
+        read_json_streamed_if(&path, "a.json", "a", stream, &mut |input| inputs.push(input));
         inputs
             .into_iter()
             .map(|input| match input {

@@ -292,7 +292,7 @@ pub fn read_file(file: &InputFile, root: &Path, config: &Config, emit: &mut dyn 
             bytes: file.bytes,
         })));
     } else if has(&readers.json.extensions) {
-        json::read_json(&path, &file.rel_path, stem, emit);
+        json::read_json(&path, &file.rel_path, stem, file.bytes, emit);
     } else if has(&readers.json.lines_extensions) {
         json::read_json_lines(&path, &file.rel_path, stem, emit);
     } else if has(&readers.csv.extensions) {

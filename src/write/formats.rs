@@ -2,7 +2,7 @@
 //! (the source of truth) and CSV (the same rows for spreadsheets).
 
 use std::fs::File;
-use std::io::BufWriter;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use arrow_array::cast::AsArray;
@@ -25,6 +25,73 @@ const NO_DICTIONARY: &[&str] = &["text", "summary", "reason", "title", "url", "s
 /// Bytes buffered before a write to disk. Ten tables' files are open at once,
 /// so this is kept well under a megabyte.
 const FILE_BUFFER_BYTES: usize = 256 << 10;
+
+/// Bytes written between two requests to the kernel to start writing a
+/// file's pages to disk.
+const WRITEBACK_BYTES: u64 = 16 << 20;
+
+/// A table file that asks the kernel to start writing its pages to disk as
+/// they are written (Linux `sync_file_range`, which does not wait). Without
+/// it, a run's hundreds of megabytes sat in the page cache until the commit's
+/// `fsync`, which then waited for all of them: about 0.3 s at the end of a
+/// million-article run. std has no such call; elsewhere this is a plain file.
+struct TableFile {
+    file: File,
+    written: u64,
+    requested: u64,
+}
+
+impl TableFile {
+    fn create(path: &Path) -> Result<TableFile> {
+        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        Ok(TableFile {
+            file,
+            written: 0,
+            requested: 0,
+        })
+    }
+
+    #[cfg(target_os = "linux")]
+    fn start_writeback(&mut self) {
+        use std::os::fd::AsRawFd;
+        let (offset, bytes) = (
+            self.requested as libc::off64_t,
+            (self.written - self.requested) as libc::off64_t,
+        );
+        // SAFETY: the descriptor is open for the lifetime of `self.file`,
+        // and the call only reads its arguments. A failure is harmless:
+        // the `fsync` at the end still writes everything.
+        unsafe {
+            libc::sync_file_range(self.file.as_raw_fd(), offset, bytes, libc::SYNC_FILE_RANGE_WRITE);
+        }
+        self.requested = self.written;
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn start_writeback(&mut self) {
+        self.requested = self.written;
+    }
+
+    /// Flushes to disk and waits for it.
+    fn sync(self, path: &Path) -> Result<()> {
+        self.file.sync_all().map_err(|e| Error::io(path, e))
+    }
+}
+
+impl Write for TableFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.file.write(buf)?;
+        self.written += written as u64;
+        if self.written - self.requested >= WRITEBACK_BYTES {
+            self.start_writeback();
+        }
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.flush()
+    }
+}
 
 /// Bytes of encoded data a row group may hold in memory before it is
 /// written out. Every Parquet table buffers its open row group, so this is
@@ -69,7 +136,7 @@ fn properties(
 /// A Parquet file being written.
 pub struct ParquetFile {
     path: PathBuf,
-    writer: ArrowWriter<BufWriter<File>>,
+    writer: ArrowWriter<BufWriter<TableFile>>,
 }
 
 impl ParquetFile {
@@ -99,7 +166,7 @@ impl ParquetFile {
     }
 
     fn with_properties(path: &Path, schema: SchemaRef, props: WriterProperties) -> Result<Self> {
-        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let file = TableFile::create(path)?;
         let writer = ArrowWriter::try_new(BufWriter::with_capacity(FILE_BUFFER_BYTES, file), schema, Some(props))
             .map_err(|e| output_error(path, e))?;
         Ok(ParquetFile {
@@ -126,7 +193,7 @@ impl ParquetFile {
         let file = buffered
             .into_inner()
             .map_err(|e| Error::io(&self.path, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&self.path, e))?;
+        file.sync(&self.path)?;
         Ok(self.path)
     }
 }
@@ -135,13 +202,13 @@ impl ParquetFile {
 /// with `; `, days as ISO dates, nulls as empty cells.
 pub struct CsvFile {
     path: PathBuf,
-    writer: csv::Writer<BufWriter<File>>,
+    writer: csv::Writer<BufWriter<TableFile>>,
 }
 
 impl CsvFile {
     /// Creates the file and writes the header.
     pub fn create(path: &Path, schema: &SchemaRef) -> Result<Self> {
-        let file = File::create(path).map_err(|e| Error::io(path, e))?;
+        let file = TableFile::create(path)?;
         let mut writer = csv::WriterBuilder::new().from_writer(BufWriter::with_capacity(FILE_BUFFER_BYTES, file));
         writer
             .write_record(schema.fields().iter().map(|f| f.name().as_str()))
@@ -186,7 +253,7 @@ impl CsvFile {
         let file = buffered
             .into_inner()
             .map_err(|e| Error::io(&self.path, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&self.path, e))?;
+        file.sync(&self.path)?;
         Ok(self.path)
     }
 }

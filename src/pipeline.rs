@@ -18,7 +18,7 @@ use crate::error::ConfigProblem;
 use crate::knowledge::Knowledge;
 use crate::model::{InputFormat, RawArticle, RawText};
 use crate::read::decode::decode;
-use crate::read::json::parse_record;
+use crate::read::json::{parse_record, JsonKeys};
 use crate::read::Input;
 use crate::write::schema::{ArticleRow, DateRow, MentionRow, RejectRow, TextRow};
 use crate::write::TableRows;
@@ -32,6 +32,7 @@ pub struct Pipeline {
     name_pattern: Option<Regex>,
     date_formats: DateFormats,
     json_fields: FieldMap,
+    json_keys: JsonKeys,
     knowledge: Knowledge,
     corpus_outlet: Option<usize>,
 }
@@ -133,9 +134,15 @@ impl Pipeline {
                 .map(|p| Regex::new(p).expect("validated with the config")),
             date_formats: DateFormats::new(&config.input.date_formats),
             json_fields: config.readers.json.fields.clone(),
+            json_keys: JsonKeys::new(&config.readers.json.fields),
             knowledge,
             corpus_outlet,
         })
+    }
+
+    /// The keys the JSON readers keep, for the reader thread.
+    pub fn json_keys(&self) -> &JsonKeys {
+        &self.json_keys
     }
 
     /// The knowledge the stages use.
@@ -150,7 +157,7 @@ impl Pipeline {
         let finished = match input {
             Input::Article(raw) => return self.process(*raw, times),
             Input::Reject(row) => return Processed::Reject(row),
-            Input::JsonRecord(record) => parse_record(*record, &self.json_fields),
+            Input::JsonRecord(record) => parse_record(*record, &self.json_fields, &self.json_keys),
             Input::TextFile(file) => file.read(),
         };
         times.decode += started.elapsed().as_secs_f64();

@@ -129,6 +129,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
         seconds: 0.0,
     };
     let corpus = &paths.corpus;
+    let json_keys = pipeline.json_keys();
     let (read_seconds, written, texts_written) = std::thread::scope(|scope| {
         // Reader: lists nothing, reads container files (JSON, CSV) in order
         // and passes one-article files on for the workers to read, cutting
@@ -154,7 +155,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
                         hung_up = batch_sender.send(batch).is_err();
                     }
                 };
-                read_file(file, corpus, config, &mut emit);
+                read_file(file, corpus, config, json_keys, &mut emit);
                 file_bytes_done += file.bytes;
                 if hung_up {
                     break;

@@ -55,10 +55,10 @@ pub struct JsonRecord {
     /// The array file or JSON line the record sits in. An array's records
     /// share it: copying each record out was a tenth of a skeleton run.
     source: Source,
-    /// The record's members when the reader already split them (array
-    /// elements, split while the array is checked); `None` when the whole
-    /// of `source` is the record, still to be parsed.
-    members: Option<Vec<Member>>,
+    /// The record's mapped members when the reader already split them
+    /// (array elements, split while the array is checked); `None` when the
+    /// whole of `source` is the record, still to be parsed.
+    members: Option<Split>,
     /// Its id fallback and source.
     pub place: RecordPlace,
 }
@@ -68,7 +68,7 @@ impl JsonRecord {
     pub fn text_bytes(&self) -> usize {
         match &self.members {
             None => self.source.bytes().len(),
-            Some(members) => members.iter().map(|m| m.value.len()).sum(),
+            Some(split) => split.value_bytes,
         }
     }
 }
@@ -122,24 +122,90 @@ impl Source {
     }
 }
 
-/// One member of a JSON object: its key, and where its raw value sits.
+/// The top-level keys that the field map reads (`meta` for `meta.site`),
+/// each with its place in this list. The reader keeps only the members
+/// under these keys, tagged with that place, so that a worker finds a field
+/// without comparing keys. It used to compare each field name with every
+/// key of the record, in member lists that the reader had just written and
+/// that were no longer in the worker's cache: that was a tenth of a skeleton
+/// run over Reuters records, which carry a dozen keys a run does not map.
+#[derive(Debug, Clone)]
+pub struct JsonKeys {
+    names: Vec<Box<str>>,
+    /// `key_tag` of each name, compared before the name itself.
+    tags: Vec<u64>,
+}
+
+impl JsonKeys {
+    /// The keys of every field name, in the field map's order.
+    pub fn new(fields: &FieldMap) -> JsonKeys {
+        let FieldMap {
+            id,
+            title,
+            text,
+            published,
+            url,
+            source_domain,
+            authors,
+            outlet,
+        } = fields;
+        let mut names: Vec<Box<str>> = Vec::new();
+        for name in [id, title, text, published, url, source_domain, authors, outlet]
+            .into_iter()
+            .flatten()
+        {
+            let head = key_of(name);
+            if !names.iter().any(|n| &**n == head) {
+                names.push(head.into());
+            }
+        }
+        let tags = names.iter().map(|n| key_tag(n.as_bytes())).collect();
+        JsonKeys { names, tags }
+    }
+
+    /// The place of `key` among the mapped keys.
+    fn slot(&self, key: &[u8]) -> Option<u16> {
+        let tag = key_tag(key);
+        let mut places = self.tags.iter().enumerate().filter(|&(_, &t)| t == tag);
+        places
+            .find(|&(i, _)| self.names[i].as_bytes() == key)
+            .map(|(i, _)| i as u16)
+    }
+}
+
+/// The top-level key a field name reads: `meta` for `meta.site`.
+fn key_of(name: &str) -> &str {
+    name.split_once('.').map_or(name, |(head, _)| head)
+}
+
+/// The length and first seven bytes of a key in one word: names that
+/// differ there (nearly all) are told apart by one comparison.
+fn key_tag(key: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    let first = key.len().min(7);
+    word[..first].copy_from_slice(&key[..first]);
+    u64::from_le_bytes(word) | (key.len() as u64) << 56
+}
+
+/// One mapped member of a JSON object: its key's place in `JsonKeys`, and
+/// where its raw value sits.
 #[derive(Debug)]
 struct Member {
-    key: Key,
+    slot: u16,
     value: Range<usize>,
 }
 
+/// A record's mapped members, and the bytes of all its values (which cut
+/// batches, as the record's size).
 #[derive(Debug)]
-enum Key {
-    /// A key without escapes, as it sits in the source.
-    At(Range<usize>),
-    /// A key with escapes, decoded.
-    Decoded(String),
+struct Split {
+    members: Vec<Member>,
+    value_bytes: usize,
 }
 
 /// What one JSON value turned out to be while the reader split it.
 enum Element {
-    Object(Vec<Member>),
+    Object(Split),
     /// Anything else, named for the reject reason.
     Other(&'static str),
 }
@@ -159,35 +225,38 @@ fn offset_in(base: &[u8], part: &[u8]) -> usize {
 /// unparsed until a field is asked for, because records carry many fields a
 /// run does not map (topics, places, ...).
 #[derive(Clone, Copy)]
-struct ElementSeed<'de> {
+struct ElementSeed<'de, 'k> {
     base: &'de [u8],
+    keys: &'k JsonKeys,
 }
 
-impl<'de> DeserializeSeed<'de> for ElementSeed<'de> {
+impl<'de> DeserializeSeed<'de> for ElementSeed<'de, '_> {
     type Value = Element;
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Element, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for ElementSeed<'de> {
+impl<'de> Visitor<'de> for ElementSeed<'de, '_> {
     type Value = Element;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a record")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Element, A::Error> {
-        // News records have about a dozen members; growing from empty cost a
-        // few reallocations per record.
-        let mut members = Vec::with_capacity(16);
-        while let Some(key) = map.next_key_seed(KeySeed { base: self.base })? {
+        let mut members = Vec::with_capacity(self.keys.names.len());
+        let mut value_bytes = 0;
+        while let Some(slot) = map.next_key_seed(KeySeed { keys: self.keys })? {
             let raw: &'de RawValue = map.next_value()?;
-            let value = offset_in(self.base, raw.get().as_bytes());
-            members.push(Member {
-                key,
-                value: value..value + raw.get().len(),
-            });
+            value_bytes += raw.get().len();
+            if let Some(slot) = slot {
+                let value = offset_in(self.base, raw.get().as_bytes());
+                members.push(Member {
+                    slot,
+                    value: value..value + raw.get().len(),
+                });
+            }
         }
-        Ok(Element::Object(members))
+        Ok(Element::Object(Split { members, value_bytes }))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Element, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -213,49 +282,42 @@ impl<'de> Visitor<'de> for ElementSeed<'de> {
     }
 }
 
-struct KeySeed<'de> {
-    base: &'de [u8],
+/// Reads a key as its place among the mapped keys (`None`: not mapped).
+struct KeySeed<'k> {
+    keys: &'k JsonKeys,
 }
 
-impl<'de> DeserializeSeed<'de> for KeySeed<'de> {
-    type Value = Key;
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Option<u16>;
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Option<u16>, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed<'de> {
-    type Value = Key;
+impl<'de> Visitor<'de> for KeySeed<'_> {
+    type Value = Option<u16>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a key")
     }
-    fn visit_borrowed_str<E>(self, key: &'de str) -> Result<Key, E> {
-        let at = offset_in(self.base, key.as_bytes());
-        Ok(Key::At(at..at + key.len()))
-    }
-    fn visit_str<E>(self, key: &str) -> Result<Key, E> {
-        Ok(Key::Decoded(key.to_owned()))
+    // Keys with escapes arrive decoded, through the same call.
+    fn visit_str<E>(self, key: &str) -> Result<Option<u16>, E> {
+        Ok(self.keys.slot(key.as_bytes()))
     }
 }
 
-/// A record's members over the text they sit in.
+/// A record's mapped members over the text they sit in.
 struct LazyObject<'a> {
     source: &'a Source,
     members: &'a [Member],
+    keys: &'a JsonKeys,
 }
 
 impl<'a> LazyObject<'a> {
-    fn key(&self, member: &'a Member) -> &'a [u8] {
-        match &member.key {
-            Key::At(range) => &self.source.bytes()[range.clone()],
-            Key::Decoded(key) => key.as_bytes(),
-        }
-    }
-
     /// The raw value of `key`; the last one wins when a key repeats, as
     /// serde_json's maps have it.
     fn get(&self, key: &str) -> Option<&'a str> {
-        let member = self.members.iter().rev().find(|m| self.key(m) == key.as_bytes())?;
+        let slot = self.keys.slot(key.as_bytes())?;
+        let member = self.members.iter().rev().find(|m| m.slot == slot)?;
         // The parse found a JSON value there: this cannot fail.
         self.source.str(member.value.clone())
     }
@@ -326,7 +388,7 @@ fn unescape_string(literal: &str) -> Option<String> {
 }
 
 /// Parses a record and maps its fields to an article.
-pub fn parse_record(record: JsonRecord, fields: &FieldMap) -> Result<RawArticle, RejectRow> {
+pub fn parse_record(record: JsonRecord, fields: &FieldMap, keys: &JsonKeys) -> Result<RawArticle, RejectRow> {
     let place = record.place;
     let reject = |reason: String| RejectRow {
         source: place.source.clone(),
@@ -334,12 +396,13 @@ pub fn parse_record(record: JsonRecord, fields: &FieldMap) -> Result<RawArticle,
     };
     let split;
     let members = match &record.members {
-        Some(members) => members,
+        Some(split) => &split.members,
         None => match record.source.parse(ElementSeed {
             base: record.source.bytes(),
+            keys,
         }) {
             Ok(Element::Object(members)) => {
-                split = members;
+                split = members.members;
                 &split
             }
             Ok(Element::Other(kind)) => return Err(reject(not_an_object(kind))),
@@ -354,11 +417,12 @@ pub fn parse_record(record: JsonRecord, fields: &FieldMap) -> Result<RawArticle,
     let mut object = LazyObject {
         source: &record.source,
         members,
+        keys,
     };
     to_article(&mut object, fields, &place, "UTF-8").map_err(reject)
 }
 
-fn emit_record(source: Source, members: Option<Vec<Member>>, place: RecordPlace, emit: &mut dyn FnMut(Input)) {
+fn emit_record(source: Source, members: Option<Split>, place: RecordPlace, emit: &mut dyn FnMut(Input)) {
     emit(Input::JsonRecord(Box::new(JsonRecord { source, members, place })));
 }
 
@@ -369,13 +433,20 @@ fn emit_record(source: Source, members: Option<Vec<Member>>, place: RecordPlace,
 const WHOLE_FILE_BYTES: u64 = 16 << 20;
 
 /// Reads a `.json` file of `size` bytes (as listed): an object is one
-/// record, an array many.
-pub fn read_json(path: &Path, rel_path: &str, stem: &str, size: u64, emit: &mut dyn FnMut(Input)) {
-    read_json_streamed_if(path, rel_path, stem, size > WHOLE_FILE_BYTES, emit);
+/// record, an array many, split into the members under `keys`.
+pub fn read_json(path: &Path, rel_path: &str, stem: &str, size: u64, keys: &JsonKeys, emit: &mut dyn FnMut(Input)) {
+    read_json_streamed_if(path, rel_path, stem, size > WHOLE_FILE_BYTES, keys, emit);
 }
 
 /// `read_json`, streaming an array when `stream` says so.
-fn read_json_streamed_if(path: &Path, rel_path: &str, stem: &str, stream: bool, emit: &mut dyn FnMut(Input)) {
+fn read_json_streamed_if(
+    path: &Path,
+    rel_path: &str,
+    stem: &str,
+    stream: bool,
+    keys: &JsonKeys,
+    emit: &mut dyn FnMut(Input),
+) {
     let reject = |emit: &mut dyn FnMut(Input), reason: String| {
         emit(Input::Reject(RejectRow {
             source: rel_path.to_owned(),
@@ -410,7 +481,10 @@ fn read_json_streamed_if(path: &Path, rel_path: &str, stem: &str, stream: bool, 
             let source = Source::new(bytes);
             let mut count = 0u64;
             let seed = ArraySeed {
-                element: ElementSeed { base: source.bytes() },
+                element: ElementSeed {
+                    base: source.bytes(),
+                    keys,
+                },
                 on_element: &mut |element: Element| {
                     count += 1;
                     let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
@@ -606,12 +680,13 @@ mod tests {
             outlet: vec!["meta.site".into()],
             ..FieldMap::default()
         };
+        let keys = JsonKeys::new(&fields);
         let mut inputs = Vec::new();
-        read_json_streamed_if(&path, "a.json", "a", stream, &mut |input| inputs.push(input));
+        read_json_streamed_if(&path, "a.json", "a", stream, &keys, &mut |input| inputs.push(input));
         inputs
             .into_iter()
             .map(|input| match input {
-                Input::JsonRecord(record) => match parse_record(*record, &fields) {
+                Input::JsonRecord(record) => match parse_record(*record, &fields, &keys) {
                     Ok(article) => match article.body {
                         RawText::Decoded { text, .. } => {
                             Ok((article.article_id, text, article.meta.title, article.meta.outlet))
@@ -652,6 +727,23 @@ mod tests {
                 Ok(("a-000007".into(), "plain".into(), None, None)),
             ]
         );
+    }
+
+    #[test]
+    fn keys_that_share_their_first_bytes_and_length_keep_their_own_places() {
+        let fields = FieldMap {
+            id: vec!["published_1".into()],
+            title: vec!["published_2.main".into(), "id".into()],
+            text: vec!["published_2".into()],
+            ..FieldMap::default()
+        };
+        let keys = JsonKeys::new(&fields);
+        assert_eq!(keys.slot(b"published_1"), Some(0));
+        assert_eq!(keys.slot(b"published_2"), Some(1));
+        assert_eq!(keys.slot(b"id"), Some(2));
+        assert_eq!(keys.slot(b"published_3"), None);
+        assert_eq!(keys.slot(b"publishe"), None);
+        assert_eq!(keys.slot(b""), None);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use crate::config::Config;
 use crate::model::{InputFormat, Metadata, RawArticle, RawText};
 use crate::write::schema::RejectRow;
+use json::JsonKeys;
 
 /// What a reader yields: an article, a JSON record still to be parsed, or a
 /// reject with its reason.
@@ -277,8 +278,9 @@ fn extension_in(ext: &str, extensions: &[String]) -> bool {
     extensions.iter().any(|e| e.eq_ignore_ascii_case(ext))
 }
 
-/// Reads one file with the reader its extension selects.
-pub fn read_file(file: &InputFile, root: &Path, config: &Config, emit: &mut dyn FnMut(Input)) {
+/// Reads one file with the reader its extension selects. `json_keys` are
+/// the keys of `config`'s JSON field map (compiled once per run).
+pub fn read_file(file: &InputFile, root: &Path, config: &Config, json_keys: &JsonKeys, emit: &mut dyn FnMut(Input)) {
     let path = file.path(root);
     let readers = &config.readers;
     // Readers match extensions ignoring case: no lowercased copy per file.
@@ -292,7 +294,7 @@ pub fn read_file(file: &InputFile, root: &Path, config: &Config, emit: &mut dyn 
             bytes: file.bytes,
         })));
     } else if has(&readers.json.extensions) {
-        json::read_json(&path, &file.rel_path, stem, file.bytes, emit);
+        json::read_json(&path, &file.rel_path, stem, file.bytes, json_keys, emit);
     } else if has(&readers.json.lines_extensions) {
         json::read_json_lines(&path, &file.rel_path, stem, emit);
     } else if has(&readers.csv.extensions) {
@@ -385,9 +387,9 @@ mod tests {
         assert!(rejects.is_empty(), "{rejects:?}");
         assert_eq!(&*files[0].rel_path, "sub/caf\u{FFFD}.txt");
         let mut inputs = Vec::new();
-        read_file(&files[0], dir.path(), &Config::default(), &mut |input| {
-            inputs.push(input)
-        });
+        let config = Config::default();
+        let keys = JsonKeys::new(&config.readers.json.fields);
+        read_file(&files[0], dir.path(), &config, &keys, &mut |input| inputs.push(input));
         let Some(Input::TextFile(text)) = inputs.pop() else {
             panic!("{inputs:?}")
         };

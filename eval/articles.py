@@ -299,9 +299,12 @@ def place_gold_input(row, sources, shared, corpus_dir):
     gid, kind, source, record = row['gold_id'], row['corpus'], row['source'], row['record']
     if kind == 'reuters21578':
         name = gid + '.json'
+        rec = sources.reuters_record(source, record)
         with open(os.path.join(corpus_dir, name), 'w', encoding='utf-8') as f:
-            json.dump(sources.reuters_record(source, record), f, ensure_ascii=False)
-        return gid, name
+            json.dump(rec, f, ensure_ascii=False)
+        # configs/reuters21578.toml takes the id from the record (attrs.newid),
+        # not from the file name.
+        return str(rec.get('attrs', {}).get('newid', gid)), name
     if kind == 'press-releases':
         name = gid + '.csv'
         header, values = sources.csv_row(source, record)

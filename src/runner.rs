@@ -1,19 +1,18 @@
 //! The one place that owns parallelism. A reader thread goes through the
-//! corpus in a fixed order and cuts it into batches; each batch runs through
-//! the per-article pipeline on a rayon pool (`collect` keeps input order);
-//! the barrier then takes each batch's results in input order (ids, the
-//! entity resolver) while the pool works on the next batch, and writer
-//! threads append the rows to the tables. At most a few batches are in
-//! flight, so memory stays bounded whatever the corpus size.
+//! corpus in a fixed order and cuts it into batches; each batch is one task
+//! on a rayon pool, which runs its articles through every per-article stage.
+//! The barrier, on the run's own thread, takes the finished batches in input
+//! order (ids, the entity resolver) while the workers process later ones,
+//! and writer threads append the rows to the tables. A batch is handed to
+//! the pool only when fewer than `threads + 1` are between the reader and
+//! the barrier, so memory stays bounded whatever the corpus size.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, SyncSender};
 use std::time::Instant;
-
-use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -68,8 +67,13 @@ pub struct Report {
     pub threads: usize,
 }
 
-struct Batch {
-    inputs: Vec<Input>,
+/// A batch through every per-article stage.
+struct Done {
+    /// The batch's place in input order.
+    sequence: u64,
+    /// One result per input, in input order.
+    processed: Vec<Processed>,
+    times: StageTimes,
     /// Bytes of the files completed by the time this batch was cut.
     file_bytes_done: u64,
 }
@@ -112,13 +116,21 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let outputs = Outputs::create(&paths.out, config)?;
     let batch_articles = config.run.batch_articles;
     let batch_bytes = config.run.batch_kib << 10;
-    let (batch_sender, batch_receiver) = sync_channel::<Batch>(2);
     let (rows_sender, rows_receiver) = sync_channel::<TableRows>(2);
+    // Batches handed to the pool and not yet through the barrier: one per
+    // worker, and one more so that a worker which finishes ahead of an older
+    // batch does not wait for it (measured: one more than that only raised
+    // the peak).
+    let batches_in_flight = threads + 1;
+    let (credit_sender, credit_receiver) = sync_channel::<()>(batches_in_flight);
+    for _ in 0..batches_in_flight {
+        credit_sender.send(()).expect("the receiver is alive");
+    }
+    let (done_sender, done_receiver) = channel::<Done>();
 
     // The barrier (ids, the entity resolver, moving rows to the writers)
-    // takes batches strictly in input order, but it runs beside the
-    // parallel work on the next batch instead of between batches, where
-    // every worker but one would wait for it.
+    // takes batches strictly in input order, on this thread, while the
+    // workers process later batches.
     let mut barrier = Barrier {
         check_ids,
         seen_ids: HashSet::new(),
@@ -130,41 +142,69 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     };
     let corpus = &paths.corpus;
     let json_keys = pipeline.json_keys();
+    let pipeline = &pipeline;
+    let pool = &pool;
     let (read_seconds, written, texts_written) = std::thread::scope(|scope| {
-        // Reader: lists nothing, reads container files (JSON, CSV) in order
-        // and passes one-article files on for the workers to read, cutting
-        // batches.
+        // Reader: reads container files (JSON, CSV) in order, passes
+        // one-article files on for the workers to read, and cuts batches.
+        // Each batch goes to the pool as one task once a credit says there
+        // is room; a worker runs it through every stage, article by article.
+        // One task per batch, rather than a parallel loop over each batch's
+        // articles, has no point where the workers wait for each other or
+        // for the barrier.
         let reader = scope.spawn(move || {
             let read_started = Instant::now();
-            let mut inputs: Vec<Input> = listing_rejects.into_iter().map(Input::Reject).collect();
-            let mut bytes = 0usize;
-            let mut file_bytes_done = 0u64;
-            let mut hung_up = false;
-            for file in &files {
-                let mut emit = |input: Input| {
-                    bytes += input.text_bytes();
-                    inputs.push(input);
-                    if !hung_up && (inputs.len() >= batch_articles || bytes >= batch_bytes) {
-                        let batch = Batch {
-                            inputs: std::mem::take(&mut inputs),
-                            file_bytes_done,
-                        };
-                        bytes = 0;
-                        file_bytes_done = 0;
-                        // The receiver hangs up only when writing failed.
-                        hung_up = batch_sender.send(batch).is_err();
+            pool.in_place_scope(|tasks| {
+                let mut inputs: Vec<Input> = listing_rejects.into_iter().map(Input::Reject).collect();
+                let mut bytes = 0usize;
+                let mut file_bytes_done = 0u64;
+                let mut number = 0u64;
+                let mut hung_up = false;
+                let mut hand_over = |inputs: Vec<Input>, file_bytes_done: u64| -> bool {
+                    // No credit comes back once the barrier stopped: writing failed.
+                    if credit_receiver.recv().is_err() {
+                        return false;
                     }
+                    let done = done_sender.clone();
+                    let sequence = number;
+                    number += 1;
+                    tasks.spawn(move |_| {
+                        let mut times = StageTimes::default();
+                        let processed = inputs
+                            .into_iter()
+                            .map(|input| pipeline.process_input(input, &mut times))
+                            .collect();
+                        // The barrier hangs up only when writing failed.
+                        let _ = done.send(Done {
+                            sequence,
+                            processed,
+                            times,
+                            file_bytes_done,
+                        });
+                    });
+                    true
                 };
-                read_file(file, corpus, config, json_keys, &mut emit);
-                file_bytes_done += file.bytes;
-                if hung_up {
-                    break;
+                for file in &files {
+                    let mut emit = |input: Input| {
+                        bytes += input.text_bytes();
+                        inputs.push(input);
+                        if !hung_up && (inputs.len() >= batch_articles || bytes >= batch_bytes) {
+                            hung_up = !hand_over(std::mem::take(&mut inputs), file_bytes_done);
+                            bytes = 0;
+                            file_bytes_done = 0;
+                        }
+                    };
+                    read_file(file, corpus, config, json_keys, &mut emit);
+                    file_bytes_done += file.bytes;
+                    if hung_up {
+                        break;
+                    }
                 }
-            }
-            let _ = batch_sender.send(Batch {
-                inputs,
-                file_bytes_done,
+                if !hung_up {
+                    hand_over(inputs, file_bytes_done);
+                }
             });
+            drop(done_sender);
             read_started.elapsed().as_secs_f64()
         });
 
@@ -200,44 +240,27 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
             Ok((outputs, seconds))
         });
 
-        let mut previous: Option<(Vec<(Processed, StageTimes)>, u64)> = None;
-        for batch in batch_receiver.iter() {
-            let file_bytes_done = batch.file_bytes_done;
-            let (processed, passed) = pool.install(|| {
-                rayon::join(
-                    || {
-                        batch
-                            .inputs
-                            .into_par_iter()
-                            .map(|input| {
-                                let mut times = StageTimes::default();
-                                let processed = pipeline.process_input(input, &mut times);
-                                (processed, times)
-                            })
-                            .collect::<Vec<_>>()
-                    },
-                    || {
-                        previous
-                            .take()
-                            .map(|(items, bytes)| (barrier.pass(items, &rows_sender), bytes))
-                    },
-                )
-            });
-            if let Some((sent, bytes)) = passed {
-                progress.advance(bytes);
-                if !sent {
-                    break; // the writer failed; its error is reported below
+        // Batches finish in any order; the barrier takes them in input order.
+        let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut next = 0u64;
+        'batches: for done in done_receiver.iter() {
+            waiting.insert(done.sequence, done);
+            while let Some(done) = waiting.remove(&next) {
+                next += 1;
+                barrier.stage_times.add(&done.times);
+                if !barrier.pass(done.processed, &rows_sender) {
+                    break 'batches; // the writer failed; its error is reported below
                 }
+                progress.advance(done.file_bytes_done);
+                // The reader waits for this credit only while it reads on.
+                let _ = credit_sender.send(());
             }
-            previous = Some((processed, file_bytes_done));
         }
-        // Empty when the writer failed: the batch it refused was taken.
-        if let Some((items, bytes)) = previous {
-            barrier.pass(items, &rows_sender);
-            progress.advance(bytes);
-        }
+        // The reader stops at its next batch, and tasks still running
+        // finish into a closed channel.
+        drop(credit_sender);
+        drop(done_receiver);
         drop(rows_sender);
-        drop(batch_receiver);
         let read_seconds = reader.join().expect("reader thread does not panic");
         let written = writer.join().expect("writer thread does not panic");
         let texts_written = texts_writer.join().expect("texts writer thread does not panic");
@@ -328,11 +351,10 @@ struct Barrier {
 impl Barrier {
     /// Takes one batch's results, in input order. False when the writer
     /// hung up (it failed; its error is reported by the caller).
-    fn pass(&mut self, items: Vec<(Processed, StageTimes)>, rows_sender: &SyncSender<TableRows>) -> bool {
+    fn pass(&mut self, items: Vec<Processed>, rows_sender: &SyncSender<TableRows>) -> bool {
         let started = Instant::now();
         let mut rows = TableRows::default();
-        for (item, times) in items {
-            self.stage_times.add(&times);
+        for item in items {
             match item {
                 Processed::Article(output) => {
                     if self.check_ids && !self.seen_ids.insert(id_hash(&output.article.article_id)) {

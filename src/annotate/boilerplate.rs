@@ -173,7 +173,12 @@ fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
             // No ASCII line matches: an empty clause rejects every one.
             None => vec![Vec::new()],
         };
-        by_literal.push((clauses, first_bytes(&hir), Regex::new(pattern).map_err(|e| bad(&e))?));
+        by_literal.push((
+            clauses,
+            first_bytes(&hir),
+            last_bytes(&hir),
+            Regex::new(pattern).map_err(|e| bad(&e))?,
+        ));
     }
     // The parts are valid: the whole set compiled.
     let subset = |patterns: Vec<&String>| {
@@ -335,14 +340,18 @@ impl<'t> Line<'t> {
 #[derive(Debug)]
 struct LiteralScreen {
     /// Each pattern's clauses, all of which every match meets, the bytes
-    /// that can start the line when the pattern is anchored there, and its
-    /// regex.
-    patterns: Vec<(Vec<Clause>, Option<[u64; 4]>, Regex)>,
+    /// that can start the line when the pattern is anchored there, those
+    /// that can end it when anchored at the end, and its regex.
+    patterns: Vec<(Vec<Clause>, EdgeBytes, EdgeBytes, Regex)>,
 }
 
+/// The bytes that may stand at one end of a line a pattern matches, by
+/// `first_bytes` or `last_bytes`; `None` when any may.
+type EdgeBytes = Option<[u64; 4]>;
+
 /// A pattern as `compile_set` reads it: its clauses (each one of these
-/// literals), its first bytes and its regex.
-type ScreenedPattern = (Vec<Vec<Vec<u8>>>, Option<[u64; 4]>, Regex);
+/// literals), its first and last bytes and its regex.
+type ScreenedPattern = (Vec<Vec<Vec<u8>>>, EdgeBytes, EdgeBytes, Regex);
 
 /// The bytes one of which starts every match of a `^`-anchored pattern:
 /// most lines containing a dash do not start with one (`^[-=–—]{3,}$`).
@@ -370,6 +379,36 @@ fn may_start(first: &Option<[u64; 4]>, line: &str) -> bool {
     let Some(set) = first else { return true };
     line.as_bytes()
         .first()
+        .is_some_and(|&b| set[(b >> 6) as usize] & 1 << (b & 63) != 0)
+}
+
+/// The bytes one of which ends every match of a `$`-anchored pattern: a
+/// caption credit in parentheses needs a line ending in `)`, while most
+/// lines with a period, a space and parentheses end otherwise. `None` when
+/// any byte may.
+fn last_bytes(hir: &regex_syntax::hir::Hir) -> Option<[u64; 4]> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    if !hir
+        .properties()
+        .look_set_suffix()
+        .contains(regex_syntax::hir::Look::End)
+    {
+        return None;
+    }
+    let seq = Extractor::new().kind(ExtractKind::Suffix).extract(hir);
+    let mut set = [0u64; 4];
+    for literal in seq.literals()? {
+        let &b = literal.as_bytes().last()?;
+        set[(b >> 6) as usize] |= 1 << (b & 63);
+    }
+    Some(set)
+}
+
+/// Whether `line` may end a match, given its pattern's last bytes.
+fn may_end(last: &Option<[u64; 4]>, line: &str) -> bool {
+    let Some(set) = last else { return true };
+    line.as_bytes()
+        .last()
         .is_some_and(|&b| set[(b >> 6) as usize] & 1 << (b & 63) != 0)
 }
 
@@ -407,20 +446,22 @@ impl LiteralScreen {
     fn new(patterns: Vec<ScreenedPattern>) -> Option<LiteralScreen> {
         let patterns: Vec<_> = patterns
             .into_iter()
-            .map(|(clauses, first, regex)| (clauses.into_iter().map(Clause::new).collect(), first, regex))
+            .map(|(clauses, first, last, regex)| (clauses.into_iter().map(Clause::new).collect(), first, last, regex))
             .collect();
         (!patterns.is_empty()).then_some(LiteralScreen { patterns })
     }
 
     fn is_match(&self, line: &Line) -> bool {
         if !line.ascii {
-            return self
-                .patterns
-                .iter()
-                .any(|(_, first, r)| may_start(first, line.text) && r.is_match(line.text));
+            return self.patterns.iter().any(|(_, first, last, r)| {
+                may_start(first, line.text) && may_end(last, line.text) && r.is_match(line.text)
+            });
         }
-        self.patterns.iter().any(|(clauses, first, regex)| {
-            may_start(first, line.text) && clauses.iter().all(|c| c.holds(line)) && regex.is_match(line.text)
+        self.patterns.iter().any(|(clauses, first, last, regex)| {
+            may_start(first, line.text)
+                && may_end(last, line.text)
+                && clauses.iter().all(|c| c.holds(line))
+                && regex.is_match(line.text)
         })
     }
 }
@@ -1682,6 +1723,17 @@ mod tests {
         let kelvin = first("(?i)^kelvin").unwrap();
         assert!(may_start(&Some(kelvin), "Kelvin") && may_start(&Some(kelvin), "\u{212A}elvin"));
         assert!(!may_start(&Some(kelvin), "elvin") && !may_start(&Some(kelvin), ""));
+        // And patterns anchored at the end by their last byte.
+        let last = |p: &str| last_bytes(&regex_syntax::parse(p).unwrap());
+        assert!(last("^[-=]{3,}").is_none() && last("x.*$").is_none());
+        let paren = last(r"\.\s+\((?:[^()]*/[^()]*)\)$").unwrap();
+        assert!(
+            may_end(&Some(paren), "(AP/Name)") && !may_end(&Some(paren), "(AP/Name).") && !may_end(&Some(paren), "")
+        );
+        let kelvin = last("(?i)nk$").unwrap();
+        assert!(may_end(&Some(kelvin), "NK") && may_end(&Some(kelvin), "n\u{212A}") && !may_end(&Some(kelvin), "nx"));
+        let credits = compile_set("k", &[r"\.\s+(?P<credit>\((?:[^()]*/[^()]*)\))$".into()]).unwrap();
+        assert!(credits.is_match("A caption. (AP/Name)") && !credits.is_match("A caption. (AP/Name) and more"));
     }
 
     #[test]

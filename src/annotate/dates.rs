@@ -1775,6 +1775,14 @@ impl<'a, 'l> M<'a, 'l> {
             && !(i > 0 && self.glued(i) && self.w(i - 1).is_some_and(|w| w.title_abbrev))
     }
 
+    /// `matches!(self.low(i), "," | ";" | ":")`, by the token's one byte:
+    /// asked of every token near a date.
+    fn is_clause_mark(&self, i: usize) -> bool {
+        self.toks
+            .get(i)
+            .is_some_and(|t| t.le == t.ls + 1 && matches!(self.lowbuf.as_bytes()[t.ls as usize], b',' | b';' | b':'))
+    }
+
     fn tense_mark(&self, i: usize) -> Tense {
         let Some(c) = self.marks.get(i) else {
             return Tense::None;
@@ -1875,6 +1883,11 @@ impl<'a, 'l> M<'a, 'l> {
             let mut r = b;
             let (mut lstop, mut rstop) = (false, false);
             for _ in 0..25 {
+                // Both sides at the sentence's ends or the clause's: the
+                // steps left would find nothing.
+                if (lstop || l <= s0) && (rstop || r >= s1) {
+                    break;
+                }
                 for side in [0, 1] {
                     let idx = if side == 0 {
                         if lstop || l <= s0 {
@@ -1889,7 +1902,7 @@ impl<'a, 'l> M<'a, 'l> {
                         r += 1;
                         r - 1
                     };
-                    if clause && matches!(self.low(idx), "," | ";" | ":") {
+                    if clause && self.is_clause_mark(idx) {
                         if side == 0 {
                             lstop = true;
                         } else {
@@ -2083,7 +2096,6 @@ impl<'a, 'l> M<'a, 'l> {
             Some(_) => p.num_days_from_ce() as i64,
             None => (p.year() as i64 * 12 + p.month() as i64) * 31,
         };
-        let cands: Vec<Point> = (-1..=1).filter_map(|k| mk(p.year() + k)).collect();
         let tense = if self.as_early_as(a) {
             Tense::Future
         } else {
@@ -2098,7 +2110,9 @@ impl<'a, 'l> M<'a, 'l> {
         // contradicts counts as further away: twice for a day, which is
         // precise enough to be announced ahead, but prohibitively for a
         // bare month, which follows the tense.
-        let pick = cands.iter().min_by_key(|c| {
+        // The candidates (the date in the year before, the same and the
+        // next) are made as they are compared, without a `Vec`.
+        let pick = (-1..=1).filter_map(|k| mk(p.year() + k)).min_by_key(|c| {
             let k = key(c) - now;
             let against = match tense {
                 Tense::Past => k > 0,
@@ -2119,7 +2133,7 @@ impl<'a, 'l> M<'a, 'l> {
             };
             (k.abs() * if against { weight } else { 1 }, k > 0)
         });
-        pick.map(|c| (*c, Anchor::Publication))
+        pick.map(|c| (c, Anchor::Publication))
     }
 
     fn res_season(&self, s: &'static str, shift: Option<i32>, a: usize, b: usize) -> Option<Point> {
@@ -4293,17 +4307,19 @@ pub fn tag(text: &str, publication: Option<NaiveDate>, lex: &TemporalLexicon) ->
                 i += 1;
                 continue;
             }
+            // One view serves the starter test and the match: `st` changes
+            // only after it.
+            let m = M {
+                text,
+                lex,
+                toks: &toks,
+                lowbuf: &lowbuf,
+                words,
+                marks,
+                pubd: publication,
+                st: &st,
+            };
             let starter = {
-                let m = M {
-                    text,
-                    lex,
-                    toks: &toks,
-                    lowbuf: &lowbuf,
-                    words,
-                    marks,
-                    pubd: publication,
-                    st: &st,
-                };
                 let t = &toks[i];
                 // What can follow the first token of an expression: a
                 // number of up to three digits needs a date word, another
@@ -4337,19 +4353,7 @@ pub fn tag(text: &str, publication: Option<NaiveDate>, lex: &TemporalLexicon) ->
                 i += 1;
                 continue;
             }
-            let found = {
-                let m = M {
-                    text,
-                    lex,
-                    toks: &toks,
-                    lowbuf: &lowbuf,
-                    words,
-                    marks,
-                    pubd: publication,
-                    st: &st,
-                };
-                m.best(i)
-            };
+            let found = m.best(i);
             let Some(mut c) = found else {
                 i += 1;
                 continue;

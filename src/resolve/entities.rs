@@ -107,7 +107,12 @@ pub struct EntityResolver {
 /// person seen so far. (Given names may differ in their first letter:
 /// Ukrainian `Oleksandr`, Russian `Aleksandr`.)
 fn bucket_of(key: &str) -> String {
-    let mut bucket = word_count(key).to_string();
+    let n = word_count(key);
+    // Names have fewer than ten words: one digit, without the formatter.
+    let mut bucket = match char::from_digit(n as u32, 10) {
+        Some(d) if n < 10 => String::from(d),
+        _ => n.to_string(),
+    };
     bucket.extend(surname(key).chars().take(2));
     bucket
 }
@@ -145,7 +150,18 @@ impl Bucket {
 }
 
 fn surname(key: &str) -> &str {
-    key.rsplit(' ').next().unwrap_or(key)
+    last_word(key)
+}
+
+/// The text after the last space of `s`, all of it without one. Names are
+/// a few bytes long: a plain byte scan beats the `memrchr` of `rsplit`.
+fn last_word(s: &str) -> &str {
+    s.as_bytes().iter().rposition(|&c| c == b' ').map_or(s, |p| &s[p + 1..])
+}
+
+/// The text before the first space of `s`, all of it without one.
+fn first_word(s: &str) -> &str {
+    s.as_bytes().iter().position(|&c| c == b' ').map_or(s, |p| &s[..p])
 }
 
 /// Words in a folded key (single spaces between them).
@@ -178,7 +194,7 @@ fn variant_of(a: &str, b: &str) -> bool {
     if !last_ok {
         return false;
     }
-    let (fa, fb) = (a.split(' ').next().unwrap_or(""), b.split(' ').next().unwrap_or(""));
+    let (fa, fb) = (first_word(a), first_word(b));
     let first_ok = fa == fb || strsim::jaro_winkler(fa, fb) >= 0.88;
     first_ok && strsim::jaro_winkler(a, b) >= 0.92
 }
@@ -347,11 +363,7 @@ impl EntityResolver {
             // surfaces ending in a lowercase word (`Pentagon chief`).
             if m.resolution != "role"
                 && surf.chars().next().is_some_and(char::is_uppercase)
-                && surf
-                    .rsplit(' ')
-                    .next()
-                    .and_then(|w| w.chars().next())
-                    .is_some_and(|c| !c.is_lowercase())
+                && last_word(surf).chars().next().is_some_and(|c| !c.is_lowercase())
                 && !surf.starts_with("The ")
                 && surf != e.name
                 && !e.aliases.contains(surf)

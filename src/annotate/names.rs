@@ -1248,13 +1248,17 @@ fn tokenize(
             i += 1;
             continue;
         }
-        let (c, n) = char_len_at(text, i);
-        if !c.is_alphanumeric() {
-            if c == '“' {
-                sentence_start = true;
+        // An ASCII byte that is no gap is a letter or digit: only a char of
+        // more bytes needs decoding.
+        if x >= 0x80 {
+            let (c, n) = char_len_at(text, i);
+            if !c.is_alphanumeric() {
+                if c == '“' {
+                    sentence_start = true;
+                }
+                i += n;
+                continue;
             }
-            i += n;
-            continue;
         }
         let s = i;
         let mut j = i;
@@ -1319,7 +1323,11 @@ fn tokenize(
         }
         let e = split_at.unwrap_or(j);
         let joined = prev_end != usize::MAX && (s == prev_end || s == prev_end + 1 && b[prev_end] == b' ');
-        let upper = char_len_at(text, s).0.is_uppercase();
+        let upper = if x < 0x80 {
+            x.is_ascii_uppercase()
+        } else {
+            char_len_at(text, s).0.is_uppercase()
+        };
         // Lowercase words matter only as role or title words or as phrase
         // starts: a bit filter spares most of them the table probe.
         let entry = if ascii {

@@ -1443,6 +1443,8 @@ struct RunScratch {
     key: String,
     base: Vec<u8>,
     folds: String,
+    /// Token ranges a run splits into.
+    parts: Vec<(usize, usize)>,
 }
 
 pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a NameKnowledge) -> Vec<Mention> {
@@ -2128,7 +2130,10 @@ fn process_run<'t>(
     let place_prep = prev.is_some_and(|p| k.is(PLACE_PREP, p));
     // Split a run at a repeated word: speaker labels print the name twice
     // ("Sergei Shoigu Shoigu Sergei").
-    let mut parts: Vec<(usize, usize)> = Vec::new();
+    // The buffer is reused across runs: most runs are one part, and a new
+    // Vec would allocate for it.
+    let mut parts = std::mem::take(&mut scratch.parts);
+    parts.clear();
     let mut ps = a;
     for x in a + 1..b {
         if (ps..x).any(|y| word(&toks[y]).eq_ignore_ascii_case(word(&toks[x]))) || x - ps >= 4 {
@@ -2201,6 +2206,7 @@ fn process_run<'t>(
             fold,
         });
     }
+    scratch.parts = parts;
 }
 
 /// Byte start of the title in front of token `i`: title words right before
@@ -2257,7 +2263,8 @@ fn title_chain(text: &str, toks: &[Tok], i: usize) -> Option<usize> {
 }
 
 fn is_all_caps(w: &str) -> bool {
-    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(|c| c.is_lowercase())
+    // Most words fail on their second letter: the lowercase test goes first.
+    !w.chars().any(|c| c.is_lowercase()) && w.chars().filter(|c| c.is_alphabetic()).count() >= 2
 }
 
 struct Cluster<'a> {

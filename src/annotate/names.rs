@@ -823,8 +823,9 @@ pub(crate) fn formal_key(nicknames: &HashMap<String, String, WordBuild>, key: St
 /// Russian/Ukrainian romanisation alternations collapse to one spelling.
 pub fn fold_key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
-    // The base form is never longer than the name.
-    let mut scratch = Vec::with_capacity(name.len());
+    // Only a long or non-ASCII name needs the scratch buffer: an empty Vec
+    // costs no allocation for the others.
+    let mut scratch = Vec::new();
     fold_into(name, &mut out, &mut scratch);
     out
 }

@@ -98,6 +98,8 @@ pub struct EntityResolver {
     title_index: FxHashMap<String, (String, usize)>,
     title_buf: String,
     swap_buf: String,
+    /// The bucket key of the name being placed (`bucket_into`).
+    bucket_buf: String,
     /// Familiar given names and their formal forms (folded), from the lexicon.
     nicknames: HashMap<String, String, WordBuild>,
 }
@@ -106,15 +108,21 @@ pub struct EntityResolver {
 /// two letters, so a new name is compared with a few names, not with every
 /// person seen so far. (Given names may differ in their first letter:
 /// Ukrainian `Oleksandr`, Russian `Aleksandr`.)
-fn bucket_of(key: &str) -> String {
+///
+/// The key is written to a reused buffer: a bucket is probed for every new
+/// full name, and only a new bucket needs the key as a String of its own.
+fn bucket_into(key: &str, out: &mut String) {
+    use std::fmt::Write;
+    out.clear();
     let n = word_count(key);
     // Names have fewer than ten words: one digit, without the formatter.
-    let mut bucket = match char::from_digit(n as u32, 10) {
-        Some(d) if n < 10 => String::from(d),
-        _ => n.to_string(),
-    };
-    bucket.extend(surname(key).chars().take(2));
-    bucket
+    match char::from_digit(n as u32, 10) {
+        Some(d) if n < 10 => out.push(d),
+        _ => {
+            let _ = write!(out, "{n}");
+        }
+    }
+    out.extend(surname(key).chars().take(2));
 }
 
 /// The people of one bucket, with their keys side by side in one buffer.
@@ -253,6 +261,7 @@ impl EntityResolver {
             title_index: FxHashMap::default(),
             title_buf: String::new(),
             swap_buf: String::new(),
+            bucket_buf: String::new(),
         };
         for g in &k.entities {
             let idx = r.add(Some(g.id.clone()), g.kind, &g.name);
@@ -291,7 +300,17 @@ impl EntityResolver {
             open: None,
         });
         if kind == EntityKind::Person && key.contains(' ') {
-            self.buckets.entry(bucket_of(&key)).or_default().push(idx, &key);
+            let mut b = std::mem::take(&mut self.bucket_buf);
+            bucket_into(&key, &mut b);
+            match self.buckets.get_mut(b.as_str()) {
+                Some(bucket) => bucket.push(idx, &key),
+                None => {
+                    let mut bucket = Bucket::default();
+                    bucket.push(idx, &key);
+                    self.buckets.insert(b.clone(), bucket);
+                }
+            }
+            self.bucket_buf = b;
         }
         self.by_key.entry((kind, key)).or_insert(idx);
         idx
@@ -507,7 +526,11 @@ impl EntityResolver {
             // surnames, the most frequent person keys, neither scan a
             // bucket nor fill one.
             if key.contains(' ') {
-                if let Some(i) = self.buckets.get(&bucket_of(&key)).and_then(|b| b.first_variant(&key)) {
+                let mut b = std::mem::take(&mut self.bucket_buf);
+                bucket_into(&key, &mut b);
+                let hit = self.buckets.get(b.as_str()).and_then(|x| x.first_variant(&key));
+                self.bucket_buf = b;
+                if let Some(i) = hit {
                     return (i, true);
                 }
             }

@@ -823,8 +823,9 @@ pub(crate) fn formal_key(nicknames: &HashMap<String, String, WordBuild>, key: St
 /// Russian/Ukrainian romanisation alternations collapse to one spelling.
 pub fn fold_key(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
-    // The base form is never longer than the name.
-    let mut scratch = Vec::with_capacity(name.len());
+    // Only a long or non-ASCII name needs the scratch buffer: an empty Vec
+    // costs no allocation for the others.
+    let mut scratch = Vec::new();
     fold_into(name, &mut out, &mut scratch);
     out
 }
@@ -875,53 +876,125 @@ fn letter_mask(w: &[u8]) -> u32 {
         .fold(0, |m, &b| m | 1 << (b - b'a'))
 }
 
+/// What an ASCII byte becomes in the base form of a name: a letter or digit
+/// lowercased, a space for whitespace and '-', 0 for a byte that is dropped.
+static FOLD_BYTE: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut x = 0;
+    while x < 128 {
+        let c = x as u8;
+        if c.is_ascii_alphanumeric() {
+            t[x] = c.to_ascii_lowercase();
+        } else if matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | b'-') {
+            // `char::is_whitespace` of an ASCII byte, and '-'.
+            t[x] = b' ';
+        }
+        x += 1;
+    }
+    t
+};
+
 /// `fold_key` into reused buffers: `out` is cleared first; `scratch` is the
-/// working space of the ASCII base form.
+/// working space of the base form of a long or non-ASCII name.
 pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
     out.clear();
-    scratch.clear();
-    if name.is_ascii() {
-        scratch.extend(name.bytes().filter_map(|b| {
-            if b.is_ascii_alphanumeric() {
-                Some(b.to_ascii_lowercase())
-            } else if (b as char).is_whitespace() || b == b'-' {
-                Some(b' ')
-            } else {
-                None
-            }
-        }));
-    } else {
-        for c in name.nfd() {
-            match c {
-                'ł' | 'Ł' => scratch.push(b'l'),
-                'ø' | 'Ø' => scratch.push(b'o'),
-                'ß' => scratch.extend_from_slice(b"ss"),
-                'đ' | 'Đ' => scratch.push(b'd'),
-                'ı' => scratch.push(b'i'),
-                c if c.is_ascii_alphanumeric() => scratch.push(c.to_ascii_lowercase() as u8),
-                c if c.is_whitespace() || c == '-' => scratch.push(b' '),
-                _ => {}
+    // Names are short and nearly all ASCII: their base form is built in a
+    // stack buffer, a table lookup per byte, where the compiler keeps the
+    // buffer in registers and no push checks a capacity.
+    let mut buf = [0u8; 64];
+    if name.is_ascii() && name.len() <= buf.len() {
+        let mut n = 0;
+        // A word no rule can rewrite needs only its doubled letters
+        // collapsed: `may_fold` over the whole base form, its pairs never
+        // spanning a space, tells whether any word needs the rules.
+        let (mut prev, mut fold) = (0u8, 0u8);
+        for &b in name.as_bytes() {
+            let c = FOLD_BYTE[usize::from(b & 0x7f)];
+            buf[n] = c;
+            // A dropped byte (0) starts no pattern.
+            fold |= FOLD_FIRST[usize::from(prev & 0x7f)] & FOLD_SECOND[usize::from(c & 0x7f)];
+            if c != 0 {
+                prev = c;
+                n += 1;
             }
         }
+        let base = &mut buf[..n];
+        let kept = if fold != 0 { fold_words(base) } else { squeeze(base) };
+        out.push_str(std::str::from_utf8(&buf[..kept]).unwrap_or_default());
+        return;
     }
+    scratch.clear();
+    base_form(name, scratch);
+    let kept = fold_words(scratch);
+    out.push_str(std::str::from_utf8(&scratch[..kept]).unwrap_or_default());
+}
+
+/// The base form of `name`: ASCII letters and digits lowercased, accents
+/// stripped, whitespace and '-' as spaces, other chars dropped.
+fn base_form(name: &str, scratch: &mut Vec<u8>) {
+    if name.is_ascii() {
+        scratch.extend(name.bytes().map(|b| FOLD_BYTE[usize::from(b)]).filter(|&c| c != 0));
+        return;
+    }
+    for c in name.nfd() {
+        match c {
+            'ł' | 'Ł' => scratch.push(b'l'),
+            'ø' | 'Ø' => scratch.push(b'o'),
+            'ß' => scratch.extend_from_slice(b"ss"),
+            'đ' | 'Đ' => scratch.push(b'd'),
+            'ı' => scratch.push(b'i'),
+            c if c.is_ascii_alphanumeric() => scratch.push(c.to_ascii_lowercase() as u8),
+            c if c.is_whitespace() || c == '-' => scratch.push(b' '),
+            _ => {}
+        }
+    }
+}
+
+/// The folded name of base form `w`, its words joined by single spaces and
+/// their doubled letters collapsed, written to the front of `w`; returns
+/// its length. For a base form whose words no rule rewrites.
+fn squeeze(w: &mut [u8]) -> usize {
+    let (mut kept, mut prev, mut space) = (0, 0u8, false);
+    for r in 0..w.len() {
+        let c = w[r];
+        if c == b' ' {
+            prev = 0;
+            space = kept > 0;
+            continue;
+        }
+        // `kept` stays behind `r`: a space is written only for a space
+        // byte skipped before.
+        if space {
+            w[kept] = b' ';
+            kept += 1;
+            space = false;
+        }
+        if c != prev {
+            w[kept] = c;
+            kept += 1;
+        }
+        prev = c;
+    }
+    kept
+}
+
+/// `squeeze` with the words of `FOLD_RULES` rewritten first.
+fn fold_words(w: &mut [u8]) -> usize {
     // Words are folded in place, no rule lengthens a word, and each is moved
     // down to `kept`, right after the words kept before it: the folded name
-    // ends up at the front of `scratch`, to be checked as UTF-8 once.
-    let len = scratch.len();
+    // ends up at the front of `w`, to be checked as UTF-8 once.
+    let len = w.len();
     let mut kept = 0;
     let mut start = 0;
     while start < len {
         // Words are short: a plain scan beats a memchr call.
-        let end = scratch[start..]
-            .iter()
-            .position(|&c| c == b' ')
-            .map_or(len, |p| start + p);
+        let end = w[start..].iter().position(|&c| c == b' ').map_or(len, |p| start + p);
         if end > start {
             if kept > 0 {
-                scratch[kept] = b' ';
+                w[kept] = b' ';
                 kept += 1;
             }
-            let word = &mut scratch[start..end];
+            let word = &mut w[start..end];
             let mut n = word.len();
             if may_fold(word) {
                 // Letters present, so that a rule whose pattern cannot occur
@@ -941,9 +1014,9 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
             // passes the byte being read.
             let mut prev = 0u8;
             for r in start..start + n {
-                let c = scratch[r];
+                let c = w[r];
                 if c != prev {
-                    scratch[kept] = c;
+                    w[kept] = c;
                     kept += 1;
                 }
                 prev = c;
@@ -951,7 +1024,7 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
         }
         start = end + 1;
     }
-    out.push_str(std::str::from_utf8(&scratch[..kept]).unwrap_or_default());
+    kept
 }
 
 /// False when no rule of `FOLD_RULES` finds its pattern in `w`: no `y` or
@@ -962,19 +1035,55 @@ pub(crate) fn fold_into(name: &str, out: &mut String, scratch: &mut Vec<u8>) {
 fn may_fold(w: &[u8]) -> bool {
     let mut prev = 0u8;
     for &c in w {
-        if c == b'y'
-            || c == b'j'
-            || matches!(
-                (prev, c),
-                (b'k', b'h') | (b'i', b'e') | (b'i', b'o') | (b'e', b'i') | (b'k', b's') | (b'c', b'h')
-            )
-        {
+        if may_fold_pair(prev, c) {
             return true;
         }
         prev = c;
     }
     false
 }
+
+/// Whether byte `c` after `prev` (0 at a word start) may start or end a
+/// pattern of `FOLD_RULES` (see `may_fold`).
+#[inline]
+fn may_fold_pair(prev: u8, c: u8) -> bool {
+    FOLD_FIRST[usize::from(prev & 0x7f)] & FOLD_SECOND[usize::from(c & 0x7f)] != 0
+}
+
+/// The pairs of `may_fold`: one bit each in `FOLD_FIRST` of the first byte
+/// and in `FOLD_SECOND` of the second, so that a pair is tested with two
+/// lookups and no branch. Bit 7 is set for every first byte and for the
+/// second bytes `y` and `j`, which need no pair.
+const FOLD_PAIRS: [(u8, u8); 6] = [
+    (b'k', b'h'),
+    (b'i', b'e'),
+    (b'i', b'o'),
+    (b'e', b'i'),
+    (b'k', b's'),
+    (b'c', b'h'),
+];
+
+static FOLD_FIRST: [u8; 128] = {
+    let mut t = [0x80u8; 128];
+    let mut p = 0;
+    while p < FOLD_PAIRS.len() {
+        t[FOLD_PAIRS[p].0 as usize] |= 1 << p;
+        p += 1;
+    }
+    t
+};
+
+static FOLD_SECOND: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut p = 0;
+    while p < FOLD_PAIRS.len() {
+        t[FOLD_PAIRS[p].1 as usize] |= 1 << p;
+        p += 1;
+    }
+    t[b'y' as usize] |= 0x80;
+    t[b'j' as usize] |= 0x80;
+    t
+};
 
 /// `letter_mask` of each pattern of `FOLD_RULES`.
 const FOLD_MASKS: [u32; FOLD_RULES.len()] = {
@@ -1140,13 +1249,17 @@ fn tokenize(
             i += 1;
             continue;
         }
-        let (c, n) = char_len_at(text, i);
-        if !c.is_alphanumeric() {
-            if c == '“' {
-                sentence_start = true;
+        // An ASCII byte that is no gap is a letter or digit: only a char of
+        // more bytes needs decoding.
+        if x >= 0x80 {
+            let (c, n) = char_len_at(text, i);
+            if !c.is_alphanumeric() {
+                if c == '“' {
+                    sentence_start = true;
+                }
+                i += n;
+                continue;
             }
-            i += n;
-            continue;
         }
         let s = i;
         let mut j = i;
@@ -1211,7 +1324,11 @@ fn tokenize(
         }
         let e = split_at.unwrap_or(j);
         let joined = prev_end != usize::MAX && (s == prev_end || s == prev_end + 1 && b[prev_end] == b' ');
-        let upper = char_len_at(text, s).0.is_uppercase();
+        let upper = if x < 0x80 {
+            x.is_ascii_uppercase()
+        } else {
+            char_len_at(text, s).0.is_uppercase()
+        };
         // Lowercase words matter only as role or title words or as phrase
         // starts: a bit filter spares most of them the table probe.
         let entry = if ascii {
@@ -1327,6 +1444,8 @@ struct RunScratch {
     key: String,
     base: Vec<u8>,
     folds: String,
+    /// Token ranges a run splits into.
+    parts: Vec<(usize, usize)>,
 }
 
 pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a NameKnowledge) -> Vec<Mention> {
@@ -2012,7 +2131,10 @@ fn process_run<'t>(
     let place_prep = prev.is_some_and(|p| k.is(PLACE_PREP, p));
     // Split a run at a repeated word: speaker labels print the name twice
     // ("Sergei Shoigu Shoigu Sergei").
-    let mut parts: Vec<(usize, usize)> = Vec::new();
+    // The buffer is reused across runs: most runs are one part, and a new
+    // Vec would allocate for it.
+    let mut parts = std::mem::take(&mut scratch.parts);
+    parts.clear();
     let mut ps = a;
     for x in a + 1..b {
         if (ps..x).any(|y| word(&toks[y]).eq_ignore_ascii_case(word(&toks[x]))) || x - ps >= 4 {
@@ -2085,6 +2207,7 @@ fn process_run<'t>(
             fold,
         });
     }
+    scratch.parts = parts;
 }
 
 /// Byte start of the title in front of token `i`: title words right before
@@ -2141,7 +2264,8 @@ fn title_chain(text: &str, toks: &[Tok], i: usize) -> Option<usize> {
 }
 
 fn is_all_caps(w: &str) -> bool {
-    w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !w.chars().any(|c| c.is_lowercase())
+    // Most words fail on their second letter: the lowercase test goes first.
+    !w.chars().any(|c| c.is_lowercase()) && w.chars().filter(|c| c.is_alphabetic()).count() >= 2
 }
 
 struct Cluster<'a> {
@@ -2545,6 +2669,71 @@ mod tests {
         let (mut out, mut scratch) = (String::new(), Vec::new());
         fold_into("Niinistö", &mut out, &mut scratch);
         assert_eq!(out, fold_key("Niinisto"));
+    }
+
+    /// `fold_into` by the general path: base form in a Vec, every word
+    /// through `fold_words`.
+    fn fold_general(name: &str) -> String {
+        let mut base = Vec::new();
+        base_form(name, &mut base);
+        let kept = fold_words(&mut base);
+        String::from_utf8(base[..kept].to_vec()).unwrap()
+    }
+
+    #[test]
+    fn short_ascii_names_fold_like_the_general_path() {
+        // Every string of up to five bytes over letters that start or end
+        // rules, a doubled letter, separators and a dropped byte.
+        let alphabet = b"yjkhseiAo -'.2";
+        let mut out = String::new();
+        let mut scratch = Vec::new();
+        let mut name = Vec::new();
+        let mut count = 0;
+        for len in 0..=5u32 {
+            for mut code in 0..alphabet.len().pow(len) {
+                name.clear();
+                for _ in 0..len {
+                    name.push(alphabet[code % alphabet.len()]);
+                    code /= alphabet.len();
+                }
+                let name = std::str::from_utf8(&name).unwrap();
+                fold_into(name, &mut out, &mut scratch);
+                assert_eq!(out, fold_general(name), "{name:?}");
+                count += 1;
+            }
+        }
+        assert!(count > 500_000);
+        for name in [
+            "Kseniya  Sobchak-Yakhontova",
+            " O'Neill ",
+            "Mikhail Gorbachev",
+            "Jim Baker Jr.",
+            "Zelenskyy",
+        ] {
+            fold_into(name, &mut out, &mut scratch);
+            assert_eq!(out, fold_general(name));
+        }
+        // Past the stack buffer, the general path folds the same way.
+        let long = "Aleksandr Yevgenyevich ".repeat(4);
+        fold_into(&long, &mut out, &mut scratch);
+        assert_eq!(out, fold_general(&long));
+        assert!(out.starts_with("alexandr evgenevich alexandr "));
+    }
+
+    #[test]
+    fn fold_pair_tables_hold_the_rule_pairs() {
+        let bytes: Vec<u8> = (b'a'..=b'z').chain(b'0'..=b'9').chain([b' ', 0]).collect();
+        for &a in &bytes {
+            for &c in &bytes {
+                let expected = c == b'y'
+                    || c == b'j'
+                    || matches!(
+                        (a, c),
+                        (b'k', b'h') | (b'i', b'e') | (b'i', b'o') | (b'e', b'i') | (b'k', b's') | (b'c', b'h')
+                    );
+                assert_eq!(may_fold_pair(a, c), expected, "{:?} {:?}", a as char, c as char);
+            }
+        }
     }
 
     #[test]

@@ -98,6 +98,8 @@ pub struct EntityResolver {
     title_index: FxHashMap<String, (String, usize)>,
     title_buf: String,
     swap_buf: String,
+    /// The bucket key of the name being placed (`bucket_into`).
+    bucket_buf: String,
     /// Familiar given names and their formal forms (folded), from the lexicon.
     nicknames: HashMap<String, String, WordBuild>,
 }
@@ -106,10 +108,21 @@ pub struct EntityResolver {
 /// two letters, so a new name is compared with a few names, not with every
 /// person seen so far. (Given names may differ in their first letter:
 /// Ukrainian `Oleksandr`, Russian `Aleksandr`.)
-fn bucket_of(key: &str) -> String {
-    let mut bucket = word_count(key).to_string();
-    bucket.extend(surname(key).chars().take(2));
-    bucket
+///
+/// The key is written to a reused buffer: a bucket is probed for every new
+/// full name, and only a new bucket needs the key as a String of its own.
+fn bucket_into(key: &str, out: &mut String) {
+    use std::fmt::Write;
+    out.clear();
+    let n = word_count(key);
+    // Names have fewer than ten words: one digit, without the formatter.
+    match char::from_digit(n as u32, 10) {
+        Some(d) if n < 10 => out.push(d),
+        _ => {
+            let _ = write!(out, "{n}");
+        }
+    }
+    out.extend(surname(key).chars().take(2));
 }
 
 /// The people of one bucket, with their keys side by side in one buffer.
@@ -145,7 +158,18 @@ impl Bucket {
 }
 
 fn surname(key: &str) -> &str {
-    key.rsplit(' ').next().unwrap_or(key)
+    last_word(key)
+}
+
+/// The text after the last space of `s`, all of it without one. Names are
+/// a few bytes long: a plain byte scan beats the `memrchr` of `rsplit`.
+fn last_word(s: &str) -> &str {
+    s.as_bytes().iter().rposition(|&c| c == b' ').map_or(s, |p| &s[p + 1..])
+}
+
+/// The text before the first space of `s`, all of it without one.
+fn first_word(s: &str) -> &str {
+    s.as_bytes().iter().position(|&c| c == b' ').map_or(s, |p| &s[..p])
 }
 
 /// Words in a folded key (single spaces between them).
@@ -178,7 +202,7 @@ fn variant_of(a: &str, b: &str) -> bool {
     if !last_ok {
         return false;
     }
-    let (fa, fb) = (a.split(' ').next().unwrap_or(""), b.split(' ').next().unwrap_or(""));
+    let (fa, fb) = (first_word(a), first_word(b));
     let first_ok = fa == fb || strsim::jaro_winkler(fa, fb) >= 0.88;
     first_ok && strsim::jaro_winkler(a, b) >= 0.92
 }
@@ -237,6 +261,7 @@ impl EntityResolver {
             title_index: FxHashMap::default(),
             title_buf: String::new(),
             swap_buf: String::new(),
+            bucket_buf: String::new(),
         };
         for g in &k.entities {
             let idx = r.add(Some(g.id.clone()), g.kind, &g.name);
@@ -275,7 +300,17 @@ impl EntityResolver {
             open: None,
         });
         if kind == EntityKind::Person && key.contains(' ') {
-            self.buckets.entry(bucket_of(&key)).or_default().push(idx, &key);
+            let mut b = std::mem::take(&mut self.bucket_buf);
+            bucket_into(&key, &mut b);
+            match self.buckets.get_mut(b.as_str()) {
+                Some(bucket) => bucket.push(idx, &key),
+                None => {
+                    let mut bucket = Bucket::default();
+                    bucket.push(idx, &key);
+                    self.buckets.insert(b.clone(), bucket);
+                }
+            }
+            self.bucket_buf = b;
         }
         self.by_key.entry((kind, key)).or_insert(idx);
         idx
@@ -347,11 +382,7 @@ impl EntityResolver {
             // surfaces ending in a lowercase word (`Pentagon chief`).
             if m.resolution != "role"
                 && surf.chars().next().is_some_and(char::is_uppercase)
-                && surf
-                    .rsplit(' ')
-                    .next()
-                    .and_then(|w| w.chars().next())
-                    .is_some_and(|c| !c.is_lowercase())
+                && last_word(surf).chars().next().is_some_and(|c| !c.is_lowercase())
                 && !surf.starts_with("The ")
                 && surf != e.name
                 && !e.aliases.contains(surf)
@@ -495,7 +526,11 @@ impl EntityResolver {
             // surnames, the most frequent person keys, neither scan a
             // bucket nor fill one.
             if key.contains(' ') {
-                if let Some(i) = self.buckets.get(&bucket_of(&key)).and_then(|b| b.first_variant(&key)) {
+                let mut b = std::mem::take(&mut self.bucket_buf);
+                bucket_into(&key, &mut b);
+                let hit = self.buckets.get(b.as_str()).and_then(|x| x.first_variant(&key));
+                self.bucket_buf = b;
+                if let Some(i) = hit {
                     return (i, true);
                 }
             }

@@ -222,7 +222,7 @@ impl Default for RunConfig {
         RunConfig {
             threads: 0,
             batch_articles: 1_000,
-            batch_kib: 1024,
+            batch_kib: 512,
             sort_buffer_mib: 256,
             stages: strings(STAGES),
         }

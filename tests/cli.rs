@@ -127,3 +127,76 @@ fn ids_made_from_paths_that_collide_are_still_rejected() {
         "{rejects:?}"
     );
 }
+
+/// A table that cannot be written (here: the file-size limit, `EFBIG`)
+/// fails the run with the file named, while the reader, the workers and the
+/// barrier still hold batches in flight: the run must end, not wait forever,
+/// and leave no table in the output folder.
+#[cfg(unix)]
+#[test]
+fn a_write_error_mid_run_fails_cleanly_without_tables() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    // Letters drawn by a fixed generator: text that compresses poorly, so
+    // the `texts` table passes the limit while most of the corpus is still
+    // to be read (6 MB of text, row groups written every MiB).
+    let mut state = 7u64;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) as usize
+    };
+    for file in 0..400 {
+        let mut text = String::new();
+        while text.len() < 15_000 {
+            for _ in 0..3 + next() % 6 {
+                text.push((b'a' + (next() % 26) as u8) as char);
+            }
+            text.push_str(if next() % 13 == 0 { ".\n" } else { " " });
+        }
+        std::fs::write(corpus.join(format!("a{file:03}.txt")), text).unwrap();
+    }
+    let config = config(dir.path(), "[run]\nstages = []\nbatch_kib = 16\n");
+    let out = dir.path().join("out");
+    // A shell that ignores SIGXFSZ (kept across `exec`) turns the limit into
+    // a plain write error. `ulimit -f` counts 512- or 1024-byte blocks: at
+    // most 512 KiB, well under the `texts` table's size.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 512; exec '{}' run --quiet --threads 2 --config '{}' --corpus '{}' --out '{}'",
+        env!("CARGO_BIN_EXE_readout"),
+        config.display(),
+        corpus.display(),
+        out.display()
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(120) {
+            child.kill().unwrap();
+            panic!("the run did not end after a write error");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write table"), "{stderr}");
+    let tables: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .collect();
+    assert!(tables.is_empty(), "tables left behind: {tables:?}");
+}

@@ -175,8 +175,8 @@ fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
         };
         by_literal.push((
             clauses,
-            first_bytes(&hir),
-            last_bytes(&hir),
+            edge_bytes(&hir, Edge::Start),
+            edge_bytes(&hir, Edge::End),
             Regex::new(pattern).map_err(|e| bad(&e))?,
         ));
     }
@@ -346,69 +346,60 @@ struct LiteralScreen {
 }
 
 /// The bytes that may stand at one end of a line a pattern matches, by
-/// `first_bytes` or `last_bytes`; `None` when any may.
+/// `edge_bytes`; `None` when any may.
 type EdgeBytes = Option<[u64; 4]>;
 
 /// A pattern as `compile_set` reads it: its clauses (each one of these
 /// literals), its first and last bytes and its regex.
 type ScreenedPattern = (Vec<Vec<Vec<u8>>>, EdgeBytes, EdgeBytes, Regex);
 
-/// The bytes one of which starts every match of a `^`-anchored pattern:
-/// most lines containing a dash do not start with one (`^[-=–—]{3,}$`).
-/// `None` when any byte may.
-fn first_bytes(hir: &regex_syntax::hir::Hir) -> Option<[u64; 4]> {
+/// The end of a line a pattern may be anchored at.
+#[derive(Debug, Clone, Copy)]
+enum Edge {
+    Start,
+    End,
+}
+
+impl Edge {
+    /// The byte of `bytes` at this edge.
+    fn byte_of(self, bytes: &[u8]) -> Option<&u8> {
+        match self {
+            Edge::Start => bytes.first(),
+            Edge::End => bytes.last(),
+        }
+    }
+}
+
+/// The bytes one of which stands at `edge` of every match of a pattern
+/// anchored there. Most lines containing a dash do not start with one
+/// (`^[-=–—]{3,}$`); a caption credit in parentheses needs a line ending in
+/// `)`, while most lines with a period, a space and parentheses end
+/// otherwise. `None` when any byte may.
+fn edge_bytes(hir: &regex_syntax::hir::Hir, edge: Edge) -> EdgeBytes {
     use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    if !hir
-        .properties()
-        .look_set_prefix()
-        .contains(regex_syntax::hir::Look::Start)
-    {
+    use regex_syntax::hir::Look;
+    let properties = hir.properties();
+    let (anchored, kind) = match edge {
+        Edge::Start => (properties.look_set_prefix().contains(Look::Start), ExtractKind::Prefix),
+        Edge::End => (properties.look_set_suffix().contains(Look::End), ExtractKind::Suffix),
+    };
+    if !anchored {
         return None;
     }
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(hir);
+    let seq = Extractor::new().kind(kind).extract(hir);
     let mut set = [0u64; 4];
     for literal in seq.literals()? {
-        let &b = literal.as_bytes().first()?;
+        let &b = edge.byte_of(literal.as_bytes())?;
         set[(b >> 6) as usize] |= 1 << (b & 63);
     }
     Some(set)
 }
 
-/// Whether `line` may start a match, given its pattern's first bytes.
-fn may_start(first: &Option<[u64; 4]>, line: &str) -> bool {
-    let Some(set) = first else { return true };
-    line.as_bytes()
-        .first()
-        .is_some_and(|&b| set[(b >> 6) as usize] & 1 << (b & 63) != 0)
-}
-
-/// The bytes one of which ends every match of a `$`-anchored pattern: a
-/// caption credit in parentheses needs a line ending in `)`, while most
-/// lines with a period, a space and parentheses end otherwise. `None` when
-/// any byte may.
-fn last_bytes(hir: &regex_syntax::hir::Hir) -> Option<[u64; 4]> {
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    if !hir
-        .properties()
-        .look_set_suffix()
-        .contains(regex_syntax::hir::Look::End)
-    {
-        return None;
-    }
-    let seq = Extractor::new().kind(ExtractKind::Suffix).extract(hir);
-    let mut set = [0u64; 4];
-    for literal in seq.literals()? {
-        let &b = literal.as_bytes().last()?;
-        set[(b >> 6) as usize] |= 1 << (b & 63);
-    }
-    Some(set)
-}
-
-/// Whether `line` may end a match, given its pattern's last bytes.
-fn may_end(last: &Option<[u64; 4]>, line: &str) -> bool {
-    let Some(set) = last else { return true };
-    line.as_bytes()
-        .last()
+/// Whether `line` may hold a match at `edge`, given its pattern's bytes
+/// there.
+fn may_meet(bytes: &EdgeBytes, edge: Edge, line: &str) -> bool {
+    let Some(set) = bytes else { return true };
+    edge.byte_of(line.as_bytes())
         .is_some_and(|&b| set[(b >> 6) as usize] & 1 << (b & 63) != 0)
 }
 
@@ -454,12 +445,12 @@ impl LiteralScreen {
     fn is_match(&self, line: &Line) -> bool {
         if !line.ascii {
             return self.patterns.iter().any(|(_, first, last, r)| {
-                may_start(first, line.text) && may_end(last, line.text) && r.is_match(line.text)
+                may_meet(first, Edge::Start, line.text) && may_meet(last, Edge::End, line.text) && r.is_match(line.text)
             });
         }
         self.patterns.iter().any(|(clauses, first, last, regex)| {
-            may_start(first, line.text)
-                && may_end(last, line.text)
+            may_meet(first, Edge::Start, line.text)
+                && may_meet(last, Edge::End, line.text)
                 && clauses.iter().all(|c| c.holds(line))
                 && regex.is_match(line.text)
         })
@@ -1718,13 +1709,15 @@ mod tests {
         assert_eq!(BYTE_BITS[b'Q' as usize], BYTE_BITS[b'q' as usize]);
         // Anchored patterns screen by their first byte, on any line.
         assert!(!rules.is_match("a ---") && !rules.is_match("é ———"));
-        let first = |p: &str| first_bytes(&regex_syntax::parse(p).unwrap());
+        let first = |p: &str| edge_bytes(&regex_syntax::parse(p).unwrap(), Edge::Start);
+        let may_start = |bytes: &EdgeBytes, line: &str| may_meet(bytes, Edge::Start, line);
+        let may_end = |bytes: &EdgeBytes, line: &str| may_meet(bytes, Edge::End, line);
         assert!(first("[-=]{3,}$").is_none() && first("^.*x").is_none());
         let kelvin = first("(?i)^kelvin").unwrap();
         assert!(may_start(&Some(kelvin), "Kelvin") && may_start(&Some(kelvin), "\u{212A}elvin"));
         assert!(!may_start(&Some(kelvin), "elvin") && !may_start(&Some(kelvin), ""));
         // And patterns anchored at the end by their last byte.
-        let last = |p: &str| last_bytes(&regex_syntax::parse(p).unwrap());
+        let last = |p: &str| edge_bytes(&regex_syntax::parse(p).unwrap(), Edge::End);
         assert!(last("^[-=]{3,}").is_none() && last("x.*$").is_none());
         let paren = last(r"\.\s+\((?:[^()]*/[^()]*)\)$").unwrap();
         assert!(

@@ -205,14 +205,13 @@ fn walk(folder: &Folder, config: &Config, files: &mut Vec<InputFile>, rejects: &
         if config.input.skip_hidden && name.as_encoded_bytes().starts_with(b".") {
             continue;
         }
-        let path = entry.path();
         // Symlinks are followed to files but not into folders, which could loop.
         let is_symlink = entry.file_type().map(|t| t.is_symlink()).unwrap_or(false);
         // An entry's own metadata is looked up beside it in its folder; the
         // full path would be resolved again, component by component, for
-        // every file of a large corpus.
+        // every file of a large corpus (and is built only where needed).
         let metadata = if is_symlink {
-            std::fs::metadata(&path)
+            std::fs::metadata(entry.path())
         } else {
             entry.metadata()
         };
@@ -220,6 +219,7 @@ fn walk(folder: &Folder, config: &Config, files: &mut Vec<InputFile>, rejects: &
         match metadata {
             Ok(meta) if meta.is_dir() => {
                 if config.input.recursive && !is_symlink {
+                    let path = entry.path();
                     let sub = Folder {
                         path: &path,
                         rel: &rel,

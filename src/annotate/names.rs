@@ -980,51 +980,34 @@ fn squeeze(w: &mut [u8]) -> usize {
 
 /// `squeeze` with the words of `FOLD_RULES` rewritten first.
 fn fold_words(w: &mut [u8]) -> usize {
-    // Words are folded in place, no rule lengthens a word, and each is moved
-    // down to `kept`, right after the words kept before it: the folded name
-    // ends up at the front of `w`, to be checked as UTF-8 once.
+    // Each word is rewritten in place (no rule lengthens a word), and the
+    // bytes a rewrite frees at its end become spaces, which `squeeze` drops
+    // as it joins the words and collapses their doubled letters.
     let len = w.len();
-    let mut kept = 0;
     let mut start = 0;
     while start < len {
         // Words are short: a plain scan beats a memchr call.
         let end = w[start..].iter().position(|&c| c == b' ').map_or(len, |p| start + p);
-        if end > start {
-            if kept > 0 {
-                w[kept] = b' ';
-                kept += 1;
-            }
-            let word = &mut w[start..end];
+        let word = &mut w[start..end];
+        if may_fold(word) {
+            // Letters present, so that a rule whose pattern cannot occur
+            // costs one mask test.
+            let mut have = letter_mask(word);
             let mut n = word.len();
-            if may_fold(word) {
-                // Letters present, so that a rule whose pattern cannot occur
-                // costs one mask test.
-                let mut have = letter_mask(word);
-                for (&(pat, rep), &need) in FOLD_RULES.iter().zip(FOLD_MASKS.iter()) {
-                    if have & need == need {
-                        let m = replace_in_place(&mut word[..n], pat, rep);
-                        if m != n {
-                            have = letter_mask(&word[..m]);
-                        }
-                        n = m;
+            for (&(pat, rep), &need) in FOLD_RULES.iter().zip(FOLD_MASKS.iter()) {
+                if have & need == need {
+                    let m = replace_in_place(&mut word[..n], pat, rep);
+                    if m != n {
+                        have = letter_mask(&word[..m]);
                     }
+                    n = m;
                 }
             }
-            // Doubled letters collapse as the word moves down: `kept` never
-            // passes the byte being read.
-            let mut prev = 0u8;
-            for r in start..start + n {
-                let c = w[r];
-                if c != prev {
-                    w[kept] = c;
-                    kept += 1;
-                }
-                prev = c;
-            }
+            word[n..].fill(b' ');
         }
         start = end + 1;
     }
-    kept
+    squeeze(w)
 }
 
 /// False when no rule of `FOLD_RULES` finds its pattern in `w`: no `y` or

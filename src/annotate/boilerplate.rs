@@ -284,23 +284,28 @@ fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
         }
         let bad = |e: &dyn std::fmt::Display| format!("{key}: bad pattern `{pattern}`: {e}");
         let hir = regex_syntax::parse(pattern).map_err(|e| bad(&e))?;
-        let clauses = match required_clauses(&hir) {
-            Some(clauses) if clauses.is_empty() => {
-                unscreened.push(pattern);
-                continue;
-            }
-            Some(clauses) => clauses,
-            // No ASCII line matches: an empty clause rejects every one.
-            None => vec![Vec::new()],
+        // No line matches: an empty clause rejects every one.
+        let clauses = |text| match required_clauses(&hir, text) {
+            Some(clauses) => clauses.into_iter().map(Clause::new).collect(),
+            None => vec![Clause::new(Vec::new())],
         };
-        by_literal.push((clauses, edge_bytes(&hir, Edge::Start), edge_bytes(&hir, Edge::End), {
-            let regex = Regex::new(pattern).map_err(|e| bad(&e))?;
-            if has_large_class(&hir) {
+        let on_ascii: Vec<Clause> = clauses(Text::Ascii);
+        if on_ascii.is_empty() {
+            unscreened.push(pattern);
+            continue;
+        }
+        let regex = Regex::new(pattern).map_err(|e| bad(&e))?;
+        by_literal.push(LiteralPattern {
+            on_ascii,
+            on_any: clauses(Text::Any),
+            first: edge_bytes(&hir, Edge::Start),
+            last: edge_bytes(&hir, Edge::End),
+            regex: if has_large_class(&hir) {
                 Twin::new(regex)
             } else {
                 Twin::without_twin(regex)
-            }
-        }));
+            },
+        });
     }
     // The parts are valid: the whole set compiled.
     let subset = |patterns: Vec<&String>| {
@@ -436,8 +441,8 @@ impl<'t> Line<'t> {
         }
     }
 
-    /// Whether the line contains `literal` (lowercase ASCII, with its bytes
-    /// `bytes`), ignoring ASCII case. Most lines lack one of its bytes, and
+    /// Whether the line contains `literal` (ASCII lowercased, with its
+    /// bytes `bytes`), ignoring ASCII case. Most lines lack one of its bytes, and
     /// that settles it.
     fn contains(&self, literal: &[u8], bytes: Bytes) -> bool {
         if !self.bytes.holds(bytes) {
@@ -455,25 +460,32 @@ impl<'t> Line<'t> {
     }
 }
 
-/// Patterns screened by their required literals. The literals are found
-/// ignoring ASCII case and hold for ASCII lines only (under `(?i)` an ASCII
-/// letter also matches a few other chars), so a line with any non-ASCII
-/// char goes to every regex.
+/// Patterns screened by their required literals, found ignoring ASCII
+/// case. ASCII lines are screened by the most; a line with a non-ASCII
+/// char (a curly quote or a dash in most) by those that hold for any text,
+/// which still keep the Unicode-heavy regexes from most such lines.
 #[derive(Debug)]
 struct LiteralScreen {
-    /// Each pattern's clauses, all of which every match meets, the bytes
-    /// that can start the line when the pattern is anchored there, those
-    /// that can end it when anchored at the end, and its regex.
-    patterns: Vec<(Vec<Clause>, EdgeBytes, EdgeBytes, Twin)>,
+    patterns: Vec<LiteralPattern>,
+}
+
+/// A pattern screened by the literals its matches contain.
+#[derive(Debug)]
+struct LiteralPattern {
+    /// Clauses all of which every match meets on an ASCII line.
+    on_ascii: Vec<Clause>,
+    /// The same on any line: fewer, as fewer literals are known there.
+    on_any: Vec<Clause>,
+    /// The bytes that can start the line when the pattern is anchored
+    /// there, and those that can end it when anchored at the end.
+    first: EdgeBytes,
+    last: EdgeBytes,
+    regex: Twin,
 }
 
 /// The bytes that may stand at one end of a line a pattern matches, by
 /// `edge_bytes`; `None` when any may.
 type EdgeBytes = Option<[u64; 4]>;
-
-/// A pattern as `compile_set` reads it: its clauses (each one of these
-/// literals), its first and last bytes and its regex.
-type ScreenedPattern = (Vec<Vec<Vec<u8>>>, EdgeBytes, EdgeBytes, Twin);
 
 /// The end of a line a pattern may be anchored at.
 #[derive(Debug, Clone, Copy)]
@@ -556,39 +568,30 @@ impl Clause {
 }
 
 impl LiteralScreen {
-    fn new(patterns: Vec<ScreenedPattern>) -> Option<LiteralScreen> {
-        let patterns: Vec<_> = patterns
-            .into_iter()
-            .map(|(clauses, first, last, regex)| (clauses.into_iter().map(Clause::new).collect(), first, last, regex))
-            .collect();
+    fn new(patterns: Vec<LiteralPattern>) -> Option<LiteralScreen> {
         (!patterns.is_empty()).then_some(LiteralScreen { patterns })
     }
 
     fn is_match(&self, line: &Line) -> bool {
-        if !line.ascii {
-            return self.patterns.iter().any(|(_, first, last, r)| {
-                may_meet(first, Edge::Start, line.text)
-                    && may_meet(last, Edge::End, line.text)
-                    && r.any.is_match(line.text)
-            });
-        }
-        self.patterns.iter().any(|(clauses, first, last, regex)| {
-            may_meet(first, Edge::Start, line.text)
-                && may_meet(last, Edge::End, line.text)
+        self.patterns.iter().any(|pattern| {
+            let clauses = if line.ascii { &pattern.on_ascii } else { &pattern.on_any };
+            may_meet(&pattern.first, Edge::Start, line.text)
+                && may_meet(&pattern.last, Edge::End, line.text)
                 && clauses.iter().all(|c| c.holds(line))
-                && regex.pick(line).is_match(line.text)
+                && pattern.regex.pick(line).is_match(line.text)
         })
     }
 }
 
-/// What every match of a pattern contains, on an ASCII line.
+/// What every match of a pattern contains, on the lines of a `Text`.
 #[derive(Debug, Clone, PartialEq)]
 enum Required {
     /// Nothing known.
     Any,
-    /// One of these lowercase ASCII literals, ignoring case.
+    /// One of these literals (ASCII lowercased), ignoring ASCII case.
     OneOf(Vec<Vec<u8>>),
-    /// No ASCII line matches (the pattern needs a non-ASCII char).
+    /// No such line matches (on an ASCII line: the pattern needs a
+    /// non-ASCII char).
     Impossible,
 }
 
@@ -596,25 +599,25 @@ enum Required {
 const MAX_REQUIRED: usize = 16;
 
 /// The literals one of which every match of `hir` contains, for screening
-/// ASCII lines. Sound rather than complete: whatever it cannot read is
+/// lines of `text`. Sound rather than complete: whatever it cannot read is
 /// `Any`. (regex-syntax's extractor finds prefixes and suffixes only, and a
 /// pattern like `^(?P<names>.+?) contributed` has neither.)
-fn required_literals(hir: &regex_syntax::hir::Hir) -> Required {
+fn required_literals(hir: &regex_syntax::hir::Hir, text: Text) -> Required {
     use regex_syntax::hir::HirKind;
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => Required::Any,
-        HirKind::Literal(_) | HirKind::Class(_) => match exact_ascii(hir) {
+        HirKind::Literal(_) | HirKind::Class(_) => match exact_literal(hir, text) {
             Some(Some(bytes)) => Required::OneOf(vec![bytes]),
             Some(None) => Required::Impossible,
-            None => ascii_bytes(hir).map_or(Required::Any, Required::OneOf),
+            None => class_literals(hir, text).map_or(Required::Any, Required::OneOf),
         },
         HirKind::Repetition(r) if r.min == 0 => Required::Any,
-        HirKind::Repetition(r) => required_literals(&r.sub),
-        HirKind::Capture(c) => required_literals(&c.sub),
+        HirKind::Repetition(r) => required_literals(&r.sub, text),
+        HirKind::Capture(c) => required_literals(&c.sub, text),
         HirKind::Alternation(branches) => {
             let mut all = Vec::new();
             for branch in branches {
-                match required_literals(branch) {
+                match required_literals(branch, text) {
                     Required::Any => return Required::Any,
                     Required::Impossible => {}
                     Required::OneOf(literals) => all.extend(literals),
@@ -628,7 +631,7 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Required {
         }
         HirKind::Concat(parts) => {
             // The requirement with the longest shortest literal wins.
-            let Some(pieces) = concat_pieces(parts) else {
+            let Some(pieces) = concat_pieces(parts, text) else {
                 return Required::Impossible;
             };
             pieces.into_iter().fold(Required::Any, |best, piece| {
@@ -636,7 +639,7 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Required {
                     best,
                     match piece {
                         Piece::Word(word) => Required::OneOf(vec![word]),
-                        Piece::Part(part) => required_literals(part),
+                        Piece::Part(part) => required_literals(part, text),
                     },
                 )
             })
@@ -645,19 +648,19 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Required {
 }
 
 /// A piece of a concatenation: a run of fixed chars joined into one
-/// lowercase ASCII word, or any other part.
+/// word (ASCII lowercased), or any other part.
 enum Piece<'a> {
     Word(Vec<u8>),
     Part(&'a regex_syntax::hir::Hir),
 }
 
 /// A concatenation's parts with runs of fixed chars joined into words;
-/// `None` when a part matches no ASCII text, so neither does the whole.
-fn concat_pieces(parts: &[regex_syntax::hir::Hir]) -> Option<Vec<Piece<'_>>> {
+/// `None` when a part matches no `text`, so neither does the whole.
+fn concat_pieces(parts: &[regex_syntax::hir::Hir], text: Text) -> Option<Vec<Piece<'_>>> {
     let mut pieces = Vec::new();
     let mut run: Vec<u8> = Vec::new();
     for part in parts {
-        match exact_ascii(part) {
+        match exact_literal(part, text) {
             Some(Some(bytes)) => {
                 run.extend(bytes);
                 continue;
@@ -690,27 +693,27 @@ fn better(a: Required, b: Required) -> Required {
     }
 }
 
-/// Requirements all of which every match of `hir` meets on an ASCII line
-/// (each: one of these lowercase literals, ignoring case); empty when
-/// nothing is known, `None` when no ASCII line matches. One requirement per
+/// Requirements all of which every match of `hir` meets on a line of
+/// `text` (each: one of these literals, ignoring ASCII case); empty when
+/// nothing is known, `None` when no such line matches. One requirement per
 /// part of a concatenation: a caption credit needs both the period and the
 /// slash, and few lines hold a slash.
-fn required_clauses(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<Vec<u8>>>> {
+fn required_clauses(hir: &regex_syntax::hir::Hir, text: Text) -> Option<Vec<Vec<Vec<u8>>>> {
     use regex_syntax::hir::HirKind;
     match hir.kind() {
-        HirKind::Repetition(r) if r.min > 0 => required_clauses(&r.sub),
-        HirKind::Capture(c) => required_clauses(&c.sub),
+        HirKind::Repetition(r) if r.min > 0 => required_clauses(&r.sub, text),
+        HirKind::Capture(c) => required_clauses(&c.sub, text),
         HirKind::Concat(parts) => {
             let mut clauses = Vec::new();
-            for piece in concat_pieces(parts)? {
+            for piece in concat_pieces(parts, text)? {
                 match piece {
                     Piece::Word(word) => clauses.push(vec![word]),
-                    Piece::Part(part) => clauses.extend(required_clauses(part)?),
+                    Piece::Part(part) => clauses.extend(required_clauses(part, text)?),
                 }
             }
             Some(clauses)
         }
-        _ => match required_literals(hir) {
+        _ => match required_literals(hir, text) {
             Required::Any => Some(Vec::new()),
             Required::OneOf(literals) => Some(vec![literals]),
             Required::Impossible => None,
@@ -718,18 +721,37 @@ fn required_clauses(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<Vec<u8>>>> {
     }
 }
 
+/// The lines a screen is for. Under `(?i)` an ASCII letter also matches a
+/// few other chars (`k` the Kelvin sign, `s` the long s), and `\s` or `.`
+/// many: what every match contains is known more closely on ASCII lines.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Text {
+    Ascii,
+    Any,
+}
+
 /// What an expression that matches one fixed char or string (ignoring ASCII
-/// case) matches on ASCII lines: `Some(Some(lowercase bytes))`, or
-/// `Some(None)` when it matches no ASCII text; `None` for any other
+/// case) matches on lines of `text`: `Some(Some(bytes, ASCII lowercased))`,
+/// or `Some(None)` when it matches nothing there; `None` for any other
 /// expression.
-fn exact_ascii(hir: &regex_syntax::hir::Hir) -> Option<Option<Vec<u8>>> {
+fn exact_literal(hir: &regex_syntax::hir::Hir, text: Text) -> Option<Option<Vec<u8>>> {
     use regex_syntax::hir::{Class, HirKind};
     match hir.kind() {
-        HirKind::Literal(literal) => Some(literal.0.is_ascii().then(|| literal.0.to_ascii_lowercase())),
+        HirKind::Literal(literal) => {
+            Some((text == Text::Any || literal.0.is_ascii()).then(|| literal.0.to_ascii_lowercase()))
+        }
         HirKind::Class(Class::Unicode(class)) => {
+            if let [range] = class.ranges() {
+                if text == Text::Any && range.start() == range.end() && !range.start().is_ascii() {
+                    return Some(Some(range.start().to_string().into_bytes()));
+                }
+            }
             let mut byte = None;
             for range in class.iter() {
                 let (start, end) = (range.start() as u32, range.end() as u32);
+                if text == Text::Any && end > 0x7f {
+                    return None;
+                }
                 for c in start..=end.min(0x7f) {
                     let lower = (c as u8).to_ascii_lowercase();
                     if *byte.get_or_insert(lower) != lower {
@@ -739,27 +761,45 @@ fn exact_ascii(hir: &regex_syntax::hir::Hir) -> Option<Option<Vec<u8>>> {
             }
             Some(byte.map(|b| vec![b]))
         }
-        HirKind::Capture(c) => exact_ascii(&c.sub),
+        HirKind::Capture(c) => exact_literal(&c.sub, text),
         _ => None,
     }
 }
 
-/// The lowercase ASCII bytes a class matches, one literal each, when they
-/// are few enough to screen by (`[-=–—]`: `-` or `=` on an ASCII line).
-fn ascii_bytes(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+/// The chars a class matches on lines of `text`, one literal each (ASCII
+/// lowercased), when they are few enough to screen by (`[-=–—]`: `-` or
+/// `=` on an ASCII line, and `–` or `—` too on any other).
+fn class_literals(hir: &regex_syntax::hir::Hir, text: Text) -> Option<Vec<Vec<u8>>> {
     use regex_syntax::hir::{Class, HirKind};
     let HirKind::Class(Class::Unicode(class)) = hir.kind() else {
         return None;
     };
     let mut bytes = 0u128;
+    let mut others = Vec::new();
     for range in class.iter() {
         for c in range.start() as u32..=(range.end() as u32).min(0x7f) {
             bytes |= 1 << (c as u8).to_ascii_lowercase();
         }
+        if text == Text::Any {
+            let start = range.start().max('\u{80}');
+            if start <= range.end() {
+                // Counted before they are listed: `\p{L}` has 100,000.
+                if range.end() as usize - start as usize >= MAX_REQUIRED {
+                    return None;
+                }
+                others.extend((start..=range.end()).map(|c| c.to_string().into_bytes()));
+            }
+        }
     }
-    match bytes.count_ones() as usize {
+    match bytes.count_ones() as usize + others.len() {
         n if n == 0 || n > MAX_REQUIRED => None,
-        _ => Some((0..128u8).filter(|&b| bytes & 1 << b != 0).map(|b| vec![b]).collect()),
+        _ => Some(
+            (0..128u8)
+                .filter(|&b| bytes & 1 << b != 0)
+                .map(|b| vec![b])
+                .chain(others)
+                .collect(),
+        ),
     }
 }
 
@@ -1800,7 +1840,7 @@ mod tests {
 
     #[test]
     fn required_literals_are_read_from_patterns() {
-        let required = |p: &str| required_literals(&regex_syntax::parse(p).unwrap());
+        let required = |p: &str| required_literals(&regex_syntax::parse(p).unwrap(), Text::Ascii);
         let one = |l: &str| Required::OneOf(vec![l.as_bytes().to_vec()]);
         assert_eq!(
             required("(?i)^(?P<names>.+?)\\s+(?:contributed|also contributed)\\s+reporting"),
@@ -1820,7 +1860,7 @@ mod tests {
         for any in ["a*", "(?:x|y*)z?", "\\w+"] {
             assert_eq!(required(any), Required::Any, "{any}");
         }
-        let clauses = |p: &str| required_clauses(&regex_syntax::parse(p).unwrap());
+        let clauses = |p: &str| required_clauses(&regex_syntax::parse(p).unwrap(), Text::Ascii);
         assert_eq!(
             clauses("\\.\\s+(?P<c>\\p{Lu}[a-z]+(?:\\s*/\\s*[a-z]+)+)$"),
             Some(vec![
@@ -2014,6 +2054,105 @@ mod tests {
         assert!(!std::ptr::eq(tails.pick(&Line::new("A caption. Doe")), &tails.any));
         let plain = Twin::new(Regex::new(r"(?i)^read more$").unwrap());
         assert!(std::ptr::eq(plain.pick(&Line::new("read more")), &plain.any));
+    }
+
+    #[test]
+    fn screens_agree_with_their_regexes_on_any_line() {
+        let file: RulesFile = toml::from_str(include_str!("../../data/boilerplate.toml")).unwrap();
+        let mut groups = vec![
+            file.remove_lines.patterns,
+            file.cut_tail.patterns,
+            file.remove_with_next.patterns,
+            file.teasers.patterns,
+            file.bylines.patterns,
+            file.credits.patterns,
+            file.captions.credit_tails,
+        ];
+        // Case folding beyond ASCII, non-ASCII literals and classes small
+        // and large.
+        groups.push(
+            [
+                r"(?i)^.*kelvin\s+ask$",
+                r"(?i)x[sk]\.",
+                r"[–—]\s*(?:é|É)$",
+                r"(?i)é\w+ ß",
+                r"\p{Lu}\p{Ll}+ / \p{Lu}",
+                r"[\u{a0}\u{2009}]{2}",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        let pieces = [
+            "By",
+            "by ",
+            ":",
+            " ",
+            "\t",
+            ".",
+            ". ",
+            "/",
+            " / ",
+            "|",
+            " | ",
+            "(",
+            ")",
+            "-",
+            "---",
+            "*",
+            "_",
+            "Jane",
+            "Doe",
+            "AP",
+            "REUTERS",
+            "via",
+            "contributed",
+            "reporting",
+            "with",
+            "Read more",
+            "kelvin",
+            "ask",
+            "xs.",
+            "©",
+            "’",
+            "–",
+            "—",
+            "é",
+            "É",
+            "ß",
+            "\u{212A}",
+            "ſ",
+            "\u{a0}",
+            "\u{2009}",
+            "“",
+            "Ünal",
+            "Żak",
+            "twitter",
+            "@x",
+        ];
+        let mut next = generator(0x1234_5678_9abc_def1);
+        let lines: Vec<String> = (0..3_000)
+            .map(|_| (0..1 + next(8)).map(|_| pieces[next(pieces.len())]).collect())
+            .collect();
+        let mut matched = [0usize; 2];
+        for group in &groups {
+            let screens = group
+                .iter()
+                .map(|p| compile_set("k", std::slice::from_ref(p)).unwrap())
+                .chain([compile_set("k", group).unwrap()]);
+            let regexes = group
+                .iter()
+                .map(|p| RegexSet::new([p]).unwrap())
+                .chain([RegexSet::new(group).unwrap()]);
+            for (screen, regex) in screens.zip(regexes) {
+                for line in &lines {
+                    let expected = regex.is_match(line);
+                    assert_eq!(screen.is_match(line), expected, "{:?} on {line:?}", regex.patterns());
+                    matched[line.is_ascii() as usize] += expected as usize;
+                }
+            }
+        }
+        // Both kinds of line reach matches, not only failures.
+        assert!(matched.iter().all(|&n| n > 100), "{matched:?}");
     }
 
     #[test]

@@ -285,12 +285,9 @@ fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
         let bad = |e: &dyn std::fmt::Display| format!("{key}: bad pattern `{pattern}`: {e}");
         let hir = regex_syntax::parse(pattern).map_err(|e| bad(&e))?;
         // No line matches: an empty clause rejects every one.
-        let clauses = |text| match required_clauses(&hir, text) {
-            Some(clauses) => clauses.into_iter().map(Clause::new).collect(),
-            None => vec![Clause::new(Vec::new())],
-        };
-        let on_ascii: Vec<Clause> = clauses(Text::Ascii);
-        if on_ascii.is_empty() {
+        let clauses = |text| Clauses::new(required_clauses(&hir, text).unwrap_or_else(|| vec![Vec::new()]));
+        let on_ascii = clauses(Text::Ascii);
+        if on_ascii.all.is_empty() {
             unscreened.push(pattern);
             continue;
         }
@@ -473,9 +470,9 @@ struct LiteralScreen {
 #[derive(Debug)]
 struct LiteralPattern {
     /// Clauses all of which every match meets on an ASCII line.
-    on_ascii: Vec<Clause>,
+    on_ascii: Clauses,
     /// The same on any line: fewer, as fewer literals are known there.
-    on_any: Vec<Clause>,
+    on_any: Clauses,
     /// The bytes that can start the line when the pattern is anchored
     /// there, and those that can end it when anchored at the end.
     first: EdgeBytes,
@@ -537,11 +534,32 @@ fn may_meet(bytes: &EdgeBytes, edge: Edge, line: &str) -> bool {
         .is_some_and(|&b| set[(b >> 6) as usize] & 1 << (b & 63) != 0)
 }
 
+/// Clauses all of which every match meets, and the bytes they need
+/// between them: most lines lack one of those (a caption credit's `/`, a
+/// byline's `|`), and one test settles them before any clause is tried.
+#[derive(Debug)]
+struct Clauses {
+    needed: Bytes,
+    all: Vec<Clause>,
+}
+
+impl Clauses {
+    fn new(clauses: Vec<Vec<Vec<u8>>>) -> Clauses {
+        let all: Vec<Clause> = clauses.into_iter().map(Clause::new).collect();
+        Clauses {
+            needed: Bytes(all.iter().fold(0, |needed, c| needed | c.needed.0)),
+            all,
+        }
+    }
+}
+
 /// One of a few literals: the one-byte ones as a set, tested at once.
 #[derive(Debug)]
 struct Clause {
     bytes: Bytes,
     words: Vec<(Vec<u8>, Bytes)>,
+    /// The bytes every one of the literals holds.
+    needed: Bytes,
 }
 
 impl Clause {
@@ -549,14 +567,14 @@ impl Clause {
         let mut clause = Clause {
             bytes: Bytes::default(),
             words: Vec::new(),
+            needed: Bytes(!0),
         };
         for literal in literals {
+            let bytes = Bytes::of(&literal);
+            clause.needed.0 &= bytes.0;
             match literal[..] {
                 [b] => clause.bytes.add(b),
-                _ => {
-                    let bytes = Bytes::of(&literal);
-                    clause.words.push((literal, bytes));
-                }
+                _ => clause.words.push((literal, bytes)),
             }
         }
         clause
@@ -575,9 +593,10 @@ impl LiteralScreen {
     fn is_match(&self, line: &Line) -> bool {
         self.patterns.iter().any(|pattern| {
             let clauses = if line.ascii { &pattern.on_ascii } else { &pattern.on_any };
-            may_meet(&pattern.first, Edge::Start, line.text)
+            line.bytes.holds(clauses.needed)
+                && may_meet(&pattern.first, Edge::Start, line.text)
                 && may_meet(&pattern.last, Edge::End, line.text)
-                && clauses.iter().all(|c| c.holds(line))
+                && clauses.all.iter().all(|c| c.holds(line))
                 && pattern.regex.pick(line).is_match(line.text)
         })
     }

@@ -10,6 +10,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 use regex::{Regex, RegexSet};
 use serde::Deserialize;
@@ -89,7 +90,7 @@ pub struct BoilerplateRules {
 #[derive(Debug)]
 struct Captures {
     screen: RuleSet,
-    patterns: Vec<Regex>,
+    patterns: Vec<Twin>,
     group: &'static str,
 }
 
@@ -107,7 +108,7 @@ impl Captures {
         }
         Ok(Captures {
             screen: compile_set(key, patterns)?,
-            patterns: compiled,
+            patterns: compiled.into_iter().map(Twin::new).collect(),
             group,
         })
     }
@@ -121,6 +122,7 @@ impl Captures {
         }
         let first = self.screen.all.matches(line.text).into_iter().next()?;
         self.patterns[first]
+            .pick(line)
             .captures(line.text)
             .and_then(|c| c.name(self.group))
     }
@@ -152,6 +154,124 @@ fn compile(key: &str, patterns: &[String]) -> Result<Vec<Regex>, String> {
         .collect()
 }
 
+/// A regex and its ASCII twin: the same pattern with each class cut down
+/// to its ASCII chars and each Unicode word boundary made an ASCII one. On
+/// an ASCII line (nearly every line) the twin matches exactly where the
+/// original does, with the same groups, but its automaton is a fraction of
+/// the size: the lazy DFA builds each state of a `\p{L}` pattern from
+/// hundreds of NFA states, and the photo-credit tails, searched backwards
+/// from the line's end, paid tens of thousands of instructions per line
+/// tried for states the twin builds in a few hundred. A twin costs about
+/// as much to make as the original, so it is made on first use (most
+/// regexes never run: the screens settle nearly every line) and only for a
+/// pattern with a large class.
+#[derive(Debug)]
+struct Twin {
+    any: Regex,
+    /// `None` when the pattern has no large class.
+    ascii: OnceLock<Option<Regex>>,
+}
+
+/// Classes of more ranges than this (Unicode properties such as `\p{L}`,
+/// `\w`) make a lazy DFA slow to build. `.`, `\s` and case-folded letters
+/// have a few.
+const LARGE_CLASS_RANGES: usize = 32;
+
+impl Twin {
+    /// `any`, with a twin if its pattern has a large class.
+    fn new(any: Regex) -> Twin {
+        Twin {
+            any,
+            ascii: OnceLock::new(),
+        }
+    }
+
+    /// `any` alone, its pattern known to have no large class.
+    fn without_twin(any: Regex) -> Twin {
+        Twin {
+            any,
+            ascii: OnceLock::from(None),
+        }
+    }
+
+    /// The regex to search `line` with.
+    fn pick(&self, line: &Line) -> &Regex {
+        if line.ascii {
+            if let Some(twin) = self.ascii.get_or_init(|| ascii_twin(self.any.as_str())) {
+                return twin;
+            }
+        }
+        &self.any
+    }
+}
+
+/// The ASCII twin of `pattern`, or `None` if it has no large class. (The
+/// printer writes a pattern that parses back to the same expression, so
+/// the twin compiles whenever the original did.)
+fn ascii_twin(pattern: &str) -> Option<Regex> {
+    let hir = regex_syntax::parse(pattern).ok()?;
+    if !has_large_class(&hir) {
+        return None;
+    }
+    Regex::new(&ascii_only(&hir).to_string()).ok()
+}
+
+/// Whether `hir` holds a class of more than `LARGE_CLASS_RANGES` ranges.
+fn has_large_class(hir: &regex_syntax::hir::Hir) -> bool {
+    use regex_syntax::hir::{Class, HirKind};
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(class)) => class.ranges().len() > LARGE_CLASS_RANGES,
+        HirKind::Class(Class::Bytes(class)) => class.ranges().len() > LARGE_CLASS_RANGES,
+        HirKind::Repetition(r) => has_large_class(&r.sub),
+        HirKind::Capture(c) => has_large_class(&c.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().any(has_large_class),
+        HirKind::Empty | HirKind::Literal(_) | HirKind::Look(_) => false,
+    }
+}
+
+/// `hir` as it acts on ASCII text: what needs a non-ASCII char fails, and
+/// word boundaries (where `\w` on ASCII chars is the ASCII `\w`) are the
+/// ASCII ones. Nothing else changes, so the matches and groups on ASCII
+/// text are the same.
+fn ascii_only(hir: &regex_syntax::hir::Hir) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Capture, Class, ClassBytes, ClassBytesRange, ClassUnicode, ClassUnicodeRange};
+    use regex_syntax::hir::{Hir, HirKind, Look, Repetition};
+    match hir.kind() {
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(literal) if literal.0.is_ascii() => hir.clone(),
+        HirKind::Literal(_) => Hir::fail(),
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut class = class.clone();
+            class.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7f')]));
+            Hir::class(Class::Unicode(class))
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            let mut class = class.clone();
+            class.intersect(&ClassBytes::new([ClassBytesRange::new(0, 0x7f)]));
+            Hir::class(Class::Bytes(class))
+        }
+        HirKind::Look(look) => Hir::look(match look {
+            Look::WordUnicode => Look::WordAscii,
+            Look::WordUnicodeNegate => Look::WordAsciiNegate,
+            Look::WordStartUnicode => Look::WordStartAscii,
+            Look::WordEndUnicode => Look::WordEndAscii,
+            Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+            Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+            other => *other,
+        }),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(ascii_only(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(ascii_only(&c.sub)),
+            ..c.clone()
+        }),
+        HirKind::Concat(parts) => Hir::concat(parts.iter().map(ascii_only).collect()),
+        HirKind::Alternation(branches) => Hir::alternation(branches.iter().map(ascii_only).collect()),
+    }
+}
+
 fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
     let all = RegexSet::new(patterns).map_err(|e| format!("{key}: bad pattern: {e}"))?;
     let mut prefixes = Prefixes::default();
@@ -164,21 +284,25 @@ fn compile_set(key: &str, patterns: &[String]) -> Result<RuleSet, String> {
         }
         let bad = |e: &dyn std::fmt::Display| format!("{key}: bad pattern `{pattern}`: {e}");
         let hir = regex_syntax::parse(pattern).map_err(|e| bad(&e))?;
-        let clauses = match required_clauses(&hir) {
-            Some(clauses) if clauses.is_empty() => {
-                unscreened.push(pattern);
-                continue;
-            }
-            Some(clauses) => clauses,
-            // No ASCII line matches: an empty clause rejects every one.
-            None => vec![Vec::new()],
-        };
-        by_literal.push((
-            clauses,
-            edge_bytes(&hir, Edge::Start),
-            edge_bytes(&hir, Edge::End),
-            Regex::new(pattern).map_err(|e| bad(&e))?,
-        ));
+        // No line matches: an empty clause rejects every one.
+        let clauses = |text| Clauses::new(required_clauses(&hir, text).unwrap_or_else(|| vec![Vec::new()]));
+        let on_ascii = clauses(Text::Ascii);
+        if on_ascii.all.is_empty() {
+            unscreened.push(pattern);
+            continue;
+        }
+        let regex = Regex::new(pattern).map_err(|e| bad(&e))?;
+        by_literal.push(LiteralPattern {
+            on_ascii,
+            on_any: clauses(Text::Any),
+            first: edge_bytes(&hir, Edge::Start),
+            last: edge_bytes(&hir, Edge::End),
+            regex: if has_large_class(&hir) {
+                Twin::new(regex)
+            } else {
+                Twin::without_twin(regex)
+            },
+        });
     }
     // The parts are valid: the whole set compiled.
     let subset = |patterns: Vec<&String>| {
@@ -314,8 +438,8 @@ impl<'t> Line<'t> {
         }
     }
 
-    /// Whether the line contains `literal` (lowercase ASCII, with its bytes
-    /// `bytes`), ignoring ASCII case. Most lines lack one of its bytes, and
+    /// Whether the line contains `literal` (ASCII lowercased, with its
+    /// bytes `bytes`), ignoring ASCII case. Most lines lack one of its bytes, and
     /// that settles it.
     fn contains(&self, literal: &[u8], bytes: Bytes) -> bool {
         if !self.bytes.holds(bytes) {
@@ -333,25 +457,32 @@ impl<'t> Line<'t> {
     }
 }
 
-/// Patterns screened by their required literals. The literals are found
-/// ignoring ASCII case and hold for ASCII lines only (under `(?i)` an ASCII
-/// letter also matches a few other chars), so a line with any non-ASCII
-/// char goes to every regex.
+/// Patterns screened by their required literals, found ignoring ASCII
+/// case. ASCII lines are screened by the most; a line with a non-ASCII
+/// char (a curly quote or a dash in most) by those that hold for any text,
+/// which still keep the Unicode-heavy regexes from most such lines.
 #[derive(Debug)]
 struct LiteralScreen {
-    /// Each pattern's clauses, all of which every match meets, the bytes
-    /// that can start the line when the pattern is anchored there, those
-    /// that can end it when anchored at the end, and its regex.
-    patterns: Vec<(Vec<Clause>, EdgeBytes, EdgeBytes, Regex)>,
+    patterns: Vec<LiteralPattern>,
+}
+
+/// A pattern screened by the literals its matches contain.
+#[derive(Debug)]
+struct LiteralPattern {
+    /// Clauses all of which every match meets on an ASCII line.
+    on_ascii: Clauses,
+    /// The same on any line: fewer, as fewer literals are known there.
+    on_any: Clauses,
+    /// The bytes that can start the line when the pattern is anchored
+    /// there, and those that can end it when anchored at the end.
+    first: EdgeBytes,
+    last: EdgeBytes,
+    regex: Twin,
 }
 
 /// The bytes that may stand at one end of a line a pattern matches, by
 /// `edge_bytes`; `None` when any may.
 type EdgeBytes = Option<[u64; 4]>;
-
-/// A pattern as `compile_set` reads it: its clauses (each one of these
-/// literals), its first and last bytes and its regex.
-type ScreenedPattern = (Vec<Vec<Vec<u8>>>, EdgeBytes, EdgeBytes, Regex);
 
 /// The end of a line a pattern may be anchored at.
 #[derive(Debug, Clone, Copy)]
@@ -403,11 +534,32 @@ fn may_meet(bytes: &EdgeBytes, edge: Edge, line: &str) -> bool {
         .is_some_and(|&b| set[(b >> 6) as usize] & 1 << (b & 63) != 0)
 }
 
+/// Clauses all of which every match meets, and the bytes they need
+/// between them: most lines lack one of those (a caption credit's `/`, a
+/// byline's `|`), and one test settles them before any clause is tried.
+#[derive(Debug)]
+struct Clauses {
+    needed: Bytes,
+    all: Vec<Clause>,
+}
+
+impl Clauses {
+    fn new(clauses: Vec<Vec<Vec<u8>>>) -> Clauses {
+        let all: Vec<Clause> = clauses.into_iter().map(Clause::new).collect();
+        Clauses {
+            needed: Bytes(all.iter().fold(0, |needed, c| needed | c.needed.0)),
+            all,
+        }
+    }
+}
+
 /// One of a few literals: the one-byte ones as a set, tested at once.
 #[derive(Debug)]
 struct Clause {
     bytes: Bytes,
     words: Vec<(Vec<u8>, Bytes)>,
+    /// The bytes every one of the literals holds.
+    needed: Bytes,
 }
 
 impl Clause {
@@ -415,14 +567,14 @@ impl Clause {
         let mut clause = Clause {
             bytes: Bytes::default(),
             words: Vec::new(),
+            needed: Bytes(!0),
         };
         for literal in literals {
+            let bytes = Bytes::of(&literal);
+            clause.needed.0 &= bytes.0;
             match literal[..] {
                 [b] => clause.bytes.add(b),
-                _ => {
-                    let bytes = Bytes::of(&literal);
-                    clause.words.push((literal, bytes));
-                }
+                _ => clause.words.push((literal, bytes)),
             }
         }
         clause
@@ -434,37 +586,31 @@ impl Clause {
 }
 
 impl LiteralScreen {
-    fn new(patterns: Vec<ScreenedPattern>) -> Option<LiteralScreen> {
-        let patterns: Vec<_> = patterns
-            .into_iter()
-            .map(|(clauses, first, last, regex)| (clauses.into_iter().map(Clause::new).collect(), first, last, regex))
-            .collect();
+    fn new(patterns: Vec<LiteralPattern>) -> Option<LiteralScreen> {
         (!patterns.is_empty()).then_some(LiteralScreen { patterns })
     }
 
     fn is_match(&self, line: &Line) -> bool {
-        if !line.ascii {
-            return self.patterns.iter().any(|(_, first, last, r)| {
-                may_meet(first, Edge::Start, line.text) && may_meet(last, Edge::End, line.text) && r.is_match(line.text)
-            });
-        }
-        self.patterns.iter().any(|(clauses, first, last, regex)| {
-            may_meet(first, Edge::Start, line.text)
-                && may_meet(last, Edge::End, line.text)
-                && clauses.iter().all(|c| c.holds(line))
-                && regex.is_match(line.text)
+        self.patterns.iter().any(|pattern| {
+            let clauses = if line.ascii { &pattern.on_ascii } else { &pattern.on_any };
+            line.bytes.holds(clauses.needed)
+                && may_meet(&pattern.first, Edge::Start, line.text)
+                && may_meet(&pattern.last, Edge::End, line.text)
+                && clauses.all.iter().all(|c| c.holds(line))
+                && pattern.regex.pick(line).is_match(line.text)
         })
     }
 }
 
-/// What every match of a pattern contains, on an ASCII line.
+/// What every match of a pattern contains, on the lines of a `Text`.
 #[derive(Debug, Clone, PartialEq)]
 enum Required {
     /// Nothing known.
     Any,
-    /// One of these lowercase ASCII literals, ignoring case.
+    /// One of these literals (ASCII lowercased), ignoring ASCII case.
     OneOf(Vec<Vec<u8>>),
-    /// No ASCII line matches (the pattern needs a non-ASCII char).
+    /// No such line matches (on an ASCII line: the pattern needs a
+    /// non-ASCII char).
     Impossible,
 }
 
@@ -472,25 +618,25 @@ enum Required {
 const MAX_REQUIRED: usize = 16;
 
 /// The literals one of which every match of `hir` contains, for screening
-/// ASCII lines. Sound rather than complete: whatever it cannot read is
+/// lines of `text`. Sound rather than complete: whatever it cannot read is
 /// `Any`. (regex-syntax's extractor finds prefixes and suffixes only, and a
 /// pattern like `^(?P<names>.+?) contributed` has neither.)
-fn required_literals(hir: &regex_syntax::hir::Hir) -> Required {
+fn required_literals(hir: &regex_syntax::hir::Hir, text: Text) -> Required {
     use regex_syntax::hir::HirKind;
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => Required::Any,
-        HirKind::Literal(_) | HirKind::Class(_) => match exact_ascii(hir) {
+        HirKind::Literal(_) | HirKind::Class(_) => match exact_literal(hir, text) {
             Some(Some(bytes)) => Required::OneOf(vec![bytes]),
             Some(None) => Required::Impossible,
-            None => ascii_bytes(hir).map_or(Required::Any, Required::OneOf),
+            None => class_literals(hir, text).map_or(Required::Any, Required::OneOf),
         },
         HirKind::Repetition(r) if r.min == 0 => Required::Any,
-        HirKind::Repetition(r) => required_literals(&r.sub),
-        HirKind::Capture(c) => required_literals(&c.sub),
+        HirKind::Repetition(r) => required_literals(&r.sub, text),
+        HirKind::Capture(c) => required_literals(&c.sub, text),
         HirKind::Alternation(branches) => {
             let mut all = Vec::new();
             for branch in branches {
-                match required_literals(branch) {
+                match required_literals(branch, text) {
                     Required::Any => return Required::Any,
                     Required::Impossible => {}
                     Required::OneOf(literals) => all.extend(literals),
@@ -504,7 +650,7 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Required {
         }
         HirKind::Concat(parts) => {
             // The requirement with the longest shortest literal wins.
-            let Some(pieces) = concat_pieces(parts) else {
+            let Some(pieces) = concat_pieces(parts, text) else {
                 return Required::Impossible;
             };
             pieces.into_iter().fold(Required::Any, |best, piece| {
@@ -512,7 +658,7 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Required {
                     best,
                     match piece {
                         Piece::Word(word) => Required::OneOf(vec![word]),
-                        Piece::Part(part) => required_literals(part),
+                        Piece::Part(part) => required_literals(part, text),
                     },
                 )
             })
@@ -521,19 +667,19 @@ fn required_literals(hir: &regex_syntax::hir::Hir) -> Required {
 }
 
 /// A piece of a concatenation: a run of fixed chars joined into one
-/// lowercase ASCII word, or any other part.
+/// word (ASCII lowercased), or any other part.
 enum Piece<'a> {
     Word(Vec<u8>),
     Part(&'a regex_syntax::hir::Hir),
 }
 
 /// A concatenation's parts with runs of fixed chars joined into words;
-/// `None` when a part matches no ASCII text, so neither does the whole.
-fn concat_pieces(parts: &[regex_syntax::hir::Hir]) -> Option<Vec<Piece<'_>>> {
+/// `None` when a part matches no `text`, so neither does the whole.
+fn concat_pieces(parts: &[regex_syntax::hir::Hir], text: Text) -> Option<Vec<Piece<'_>>> {
     let mut pieces = Vec::new();
     let mut run: Vec<u8> = Vec::new();
     for part in parts {
-        match exact_ascii(part) {
+        match exact_literal(part, text) {
             Some(Some(bytes)) => {
                 run.extend(bytes);
                 continue;
@@ -566,27 +712,27 @@ fn better(a: Required, b: Required) -> Required {
     }
 }
 
-/// Requirements all of which every match of `hir` meets on an ASCII line
-/// (each: one of these lowercase literals, ignoring case); empty when
-/// nothing is known, `None` when no ASCII line matches. One requirement per
+/// Requirements all of which every match of `hir` meets on a line of
+/// `text` (each: one of these literals, ignoring ASCII case); empty when
+/// nothing is known, `None` when no such line matches. One requirement per
 /// part of a concatenation: a caption credit needs both the period and the
 /// slash, and few lines hold a slash.
-fn required_clauses(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<Vec<u8>>>> {
+fn required_clauses(hir: &regex_syntax::hir::Hir, text: Text) -> Option<Vec<Vec<Vec<u8>>>> {
     use regex_syntax::hir::HirKind;
     match hir.kind() {
-        HirKind::Repetition(r) if r.min > 0 => required_clauses(&r.sub),
-        HirKind::Capture(c) => required_clauses(&c.sub),
+        HirKind::Repetition(r) if r.min > 0 => required_clauses(&r.sub, text),
+        HirKind::Capture(c) => required_clauses(&c.sub, text),
         HirKind::Concat(parts) => {
             let mut clauses = Vec::new();
-            for piece in concat_pieces(parts)? {
+            for piece in concat_pieces(parts, text)? {
                 match piece {
                     Piece::Word(word) => clauses.push(vec![word]),
-                    Piece::Part(part) => clauses.extend(required_clauses(part)?),
+                    Piece::Part(part) => clauses.extend(required_clauses(part, text)?),
                 }
             }
             Some(clauses)
         }
-        _ => match required_literals(hir) {
+        _ => match required_literals(hir, text) {
             Required::Any => Some(Vec::new()),
             Required::OneOf(literals) => Some(vec![literals]),
             Required::Impossible => None,
@@ -594,18 +740,37 @@ fn required_clauses(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<Vec<u8>>>> {
     }
 }
 
+/// The lines a screen is for. Under `(?i)` an ASCII letter also matches a
+/// few other chars (`k` the Kelvin sign, `s` the long s), and `\s` or `.`
+/// many: what every match contains is known more closely on ASCII lines.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Text {
+    Ascii,
+    Any,
+}
+
 /// What an expression that matches one fixed char or string (ignoring ASCII
-/// case) matches on ASCII lines: `Some(Some(lowercase bytes))`, or
-/// `Some(None)` when it matches no ASCII text; `None` for any other
+/// case) matches on lines of `text`: `Some(Some(bytes, ASCII lowercased))`,
+/// or `Some(None)` when it matches nothing there; `None` for any other
 /// expression.
-fn exact_ascii(hir: &regex_syntax::hir::Hir) -> Option<Option<Vec<u8>>> {
+fn exact_literal(hir: &regex_syntax::hir::Hir, text: Text) -> Option<Option<Vec<u8>>> {
     use regex_syntax::hir::{Class, HirKind};
     match hir.kind() {
-        HirKind::Literal(literal) => Some(literal.0.is_ascii().then(|| literal.0.to_ascii_lowercase())),
+        HirKind::Literal(literal) => {
+            Some((text == Text::Any || literal.0.is_ascii()).then(|| literal.0.to_ascii_lowercase()))
+        }
         HirKind::Class(Class::Unicode(class)) => {
+            if let [range] = class.ranges() {
+                if text == Text::Any && range.start() == range.end() && !range.start().is_ascii() {
+                    return Some(Some(range.start().to_string().into_bytes()));
+                }
+            }
             let mut byte = None;
             for range in class.iter() {
                 let (start, end) = (range.start() as u32, range.end() as u32);
+                if text == Text::Any && end > 0x7f {
+                    return None;
+                }
                 for c in start..=end.min(0x7f) {
                     let lower = (c as u8).to_ascii_lowercase();
                     if *byte.get_or_insert(lower) != lower {
@@ -615,27 +780,45 @@ fn exact_ascii(hir: &regex_syntax::hir::Hir) -> Option<Option<Vec<u8>>> {
             }
             Some(byte.map(|b| vec![b]))
         }
-        HirKind::Capture(c) => exact_ascii(&c.sub),
+        HirKind::Capture(c) => exact_literal(&c.sub, text),
         _ => None,
     }
 }
 
-/// The lowercase ASCII bytes a class matches, one literal each, when they
-/// are few enough to screen by (`[-=–—]`: `-` or `=` on an ASCII line).
-fn ascii_bytes(hir: &regex_syntax::hir::Hir) -> Option<Vec<Vec<u8>>> {
+/// The chars a class matches on lines of `text`, one literal each (ASCII
+/// lowercased), when they are few enough to screen by (`[-=–—]`: `-` or
+/// `=` on an ASCII line, and `–` or `—` too on any other).
+fn class_literals(hir: &regex_syntax::hir::Hir, text: Text) -> Option<Vec<Vec<u8>>> {
     use regex_syntax::hir::{Class, HirKind};
     let HirKind::Class(Class::Unicode(class)) = hir.kind() else {
         return None;
     };
     let mut bytes = 0u128;
+    let mut others = Vec::new();
     for range in class.iter() {
         for c in range.start() as u32..=(range.end() as u32).min(0x7f) {
             bytes |= 1 << (c as u8).to_ascii_lowercase();
         }
+        if text == Text::Any {
+            let start = range.start().max('\u{80}');
+            if start <= range.end() {
+                // Counted before they are listed: `\p{L}` has 100,000.
+                if range.end() as usize - start as usize >= MAX_REQUIRED {
+                    return None;
+                }
+                others.extend((start..=range.end()).map(|c| c.to_string().into_bytes()));
+            }
+        }
     }
-    match bytes.count_ones() as usize {
+    match bytes.count_ones() as usize + others.len() {
         n if n == 0 || n > MAX_REQUIRED => None,
-        _ => Some((0..128u8).filter(|&b| bytes & 1 << b != 0).map(|b| vec![b]).collect()),
+        _ => Some(
+            (0..128u8)
+                .filter(|&b| bytes & 1 << b != 0)
+                .map(|b| vec![b])
+                .chain(others)
+                .collect(),
+        ),
     }
 }
 
@@ -859,12 +1042,20 @@ impl BoilerplateRules {
             }
         }
         let text = text.as_ref();
-        let mut lines: Vec<&str> = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
-        lines.extend(text.split('\n'));
+        // `text.split('\n')`: memchr's vector search finds the breaks
+        // faster than the standard library's word-at-a-time one.
+        let breaks = memchr::memchr_iter(b'\n', text.as_bytes());
+        let mut lines: Vec<&str> = Vec::with_capacity(breaks.clone().count() + 1);
+        let mut start = 0;
+        for end in breaks {
+            lines.push(&text[start..end]);
+            start = end + 1;
+        }
+        lines.push(&text[start..]);
         let content_lines = lines.iter().filter(|l| !l.is_empty()).count().max(1);
         // Trimmed once: the header checks look at each line's neighbours
         // again and again.
-        let trimmed: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
+        let trimmed: Vec<&str> = lines.iter().map(|l| trim(l)).collect();
         // A pass over every character, needed only for an all-caps line.
         let mut mixed_case: Option<bool> = None;
         let mut keep: Vec<Option<Cow<str>>> = lines.iter().map(|l| Some(Cow::Borrowed(*l))).collect();
@@ -887,7 +1078,7 @@ impl BoilerplateRules {
             // Boilerplate lines are short and stand alone: long lines, and
             // the continuation lines of a hard-wrapped paragraph (the line
             // before runs on without ending its sentence), skip every pattern.
-            let previous = if i > 0 { lines[i - 1].trim_end() } else { "" };
+            let previous = if i > 0 { trim_end(lines[i - 1]) } else { "" };
             let continues = !header
                 && previous.len() >= 40
                 && !previous.ends_with(['.', '!', '?', ':', '"', '”', '’', ')'])
@@ -942,7 +1133,9 @@ impl BoilerplateRules {
                 found.date_lines.push(line.to_owned());
                 keep[i] = None;
             } else if (header && is_section_label(line))
-                || (any_rule && !header && !has_words(line, 26) && self.teasers.is_match_line(&screened))
+                // The screen rejects nearly every line at once; counting
+                // words walks the whole line.
+                || (any_rule && !header && self.teasers.is_match_line(&screened) && !has_words(line, 26))
             {
                 keep[i] = None;
             } else if self.is_promo_caps(line) && *mixed_case.get_or_insert_with(|| is_mostly_mixed_case(text)) {
@@ -1140,6 +1333,23 @@ fn prefix_key(line: &str, len: usize) -> &str {
         end -= 1;
     }
     &line[..end]
+}
+
+/// `line.trim()`. Nearly every line starts and ends with printable ASCII,
+/// and then there is nothing to trim and no char to decode at either end.
+fn trim(line: &str) -> &str {
+    match line.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => line,
+        _ => line.trim(),
+    }
+}
+
+/// `line.trim_end()`, by the same shortcut as `trim`.
+fn trim_end(line: &str) -> &str {
+    match line.as_bytes().last() {
+        Some(last) if last.is_ascii_graphic() => line,
+        _ => line.trim_end(),
+    }
 }
 
 fn word_count(line: &str) -> usize {
@@ -1346,7 +1556,7 @@ fn join_paragraphs<'a>(lines: impl Iterator<Item = Cow<'a, str>>, capacity: usiz
     let mut out = String::with_capacity(capacity);
     let mut blank = false;
     for line in lines {
-        if line.trim().is_empty() {
+        if trim(&line).is_empty() {
             blank = !out.is_empty();
             continue;
         }
@@ -1649,7 +1859,7 @@ mod tests {
 
     #[test]
     fn required_literals_are_read_from_patterns() {
-        let required = |p: &str| required_literals(&regex_syntax::parse(p).unwrap());
+        let required = |p: &str| required_literals(&regex_syntax::parse(p).unwrap(), Text::Ascii);
         let one = |l: &str| Required::OneOf(vec![l.as_bytes().to_vec()]);
         assert_eq!(
             required("(?i)^(?P<names>.+?)\\s+(?:contributed|also contributed)\\s+reporting"),
@@ -1669,7 +1879,7 @@ mod tests {
         for any in ["a*", "(?:x|y*)z?", "\\w+"] {
             assert_eq!(required(any), Required::Any, "{any}");
         }
-        let clauses = |p: &str| required_clauses(&regex_syntax::parse(p).unwrap());
+        let clauses = |p: &str| required_clauses(&regex_syntax::parse(p).unwrap(), Text::Ascii);
         assert_eq!(
             clauses("\\.\\s+(?P<c>\\p{Lu}[a-z]+(?:\\s*/\\s*[a-z]+)+)$"),
             Some(vec![
@@ -1727,6 +1937,241 @@ mod tests {
         assert!(may_end(&Some(kelvin), "NK") && may_end(&Some(kelvin), "n\u{212A}") && !may_end(&Some(kelvin), "nx"));
         let credits = compile_set("k", &[r"\.\s+(?P<credit>\((?:[^()]*/[^()]*)\))$".into()]).unwrap();
         assert!(credits.is_match("A caption. (AP/Name)") && !credits.is_match("A caption. (AP/Name) and more"));
+    }
+
+    /// A small xorshift generator: `next(n)` is below `n`.
+    fn generator(mut seed: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        }
+    }
+
+    #[test]
+    fn trims_agree_with_the_standard_ones() {
+        let pieces = [
+            "", "a", "Z", ".", " ", "\t", "\n", "\u{0b}", "\u{85}", "\u{a0}", "\u{2009}", "é", "x y", "\u{1c}",
+        ];
+        let mut next = generator(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..20_000 {
+            let line: String = (0..next(5)).map(|_| pieces[next(pieces.len())]).collect();
+            assert_eq!(trim(&line), line.trim(), "{line:?}");
+            assert_eq!(trim_end(&line), line.trim_end(), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_twins_agree_with_their_patterns_on_ascii_lines() {
+        let file: RulesFile = toml::from_str(include_str!("../../data/boilerplate.toml")).unwrap();
+        let mut patterns: Vec<String> = [
+            file.remove_lines.patterns,
+            file.remove_lines.inline,
+            file.cut_tail.patterns,
+            file.remove_with_next.patterns,
+            file.teasers.patterns,
+            file.bylines.patterns,
+            file.credits.patterns,
+            file.captions.credit_tails,
+        ]
+        .concat();
+        // Word boundaries, `\w`, case folding and non-ASCII literals.
+        patterns.extend(
+            [
+                r"(?i)\bkelvin\b",
+                r"\B\w+\b",
+                r"\b{start}\w+\b{end}",
+                r"\b{start-half}s\b{end-half}",
+                r"(?i)^\w+[’']s$",
+                r"é|(?P<g>\p{Lu}\p{Ll}+)",
+                r"(?-u:\b)x\W",
+            ]
+            .map(String::from),
+        );
+        let pieces = [
+            "By",
+            "BY ",
+            "by",
+            ":",
+            " ",
+            "  ",
+            "\t",
+            ".",
+            ". ",
+            "/",
+            " / ",
+            "|",
+            " | ",
+            "(",
+            ")",
+            "-",
+            "---",
+            "=",
+            "_",
+            "*",
+            "Jane",
+            "Doe",
+            "AP",
+            "REUTERS",
+            "Reuters",
+            "via",
+            "Getty Images",
+            "contributed",
+            "reporting",
+            "additional",
+            "with",
+            "and",
+            "Read more",
+            "see also",
+            "K",
+            "k",
+            "s",
+            "S",
+            "kelvin",
+            "x",
+            "9",
+            "2024",
+            "@",
+            "&#3;",
+            "'s",
+            "Photo",
+            "credit",
+            "Sign up",
+            "Follow us on",
+            "twitter",
+            "Updated",
+            "McNeil",
+            "O'Brien",
+            "a-b",
+        ];
+        let mut next = generator(0x2545_f491_4f6c_dd1d);
+        let lines: Vec<String> = (0..4_000)
+            .map(|_| (0..1 + next(10)).map(|_| pieces[next(pieces.len())]).collect())
+            .collect();
+        let mut matched = 0;
+        for pattern in &patterns {
+            let original = Regex::new(pattern).unwrap();
+            let twin = Regex::new(&ascii_only(&regex_syntax::parse(pattern).unwrap()).to_string()).unwrap();
+            for line in &lines {
+                let spans = |r: &Regex| {
+                    r.captures(line)
+                        .map(|c| c.iter().map(|m| m.map(|m| m.range())).collect::<Vec<_>>())
+                };
+                let expected = spans(&original);
+                assert_eq!(spans(&twin), expected, "{pattern} on {line:?}");
+                matched += expected.is_some() as usize;
+            }
+            let names = |r: &Regex| r.capture_names().flatten().map(String::from).collect::<Vec<_>>();
+            assert_eq!(names(&twin), names(&original), "{pattern}");
+        }
+        // The lines reach the patterns' matches, not only their failures.
+        assert!(matched > 2_000, "{matched}");
+        // Twins are made for patterns with large classes only, on ASCII lines.
+        let tails = Twin::new(Regex::new(r"\.\s+(?P<c>\p{Lu}\p{L}+)$").unwrap());
+        assert!(std::ptr::eq(tails.pick(&Line::new("A caption. Doé")), &tails.any));
+        assert!(!std::ptr::eq(tails.pick(&Line::new("A caption. Doe")), &tails.any));
+        let plain = Twin::new(Regex::new(r"(?i)^read more$").unwrap());
+        assert!(std::ptr::eq(plain.pick(&Line::new("read more")), &plain.any));
+    }
+
+    #[test]
+    fn screens_agree_with_their_regexes_on_any_line() {
+        let file: RulesFile = toml::from_str(include_str!("../../data/boilerplate.toml")).unwrap();
+        let mut groups = vec![
+            file.remove_lines.patterns,
+            file.cut_tail.patterns,
+            file.remove_with_next.patterns,
+            file.teasers.patterns,
+            file.bylines.patterns,
+            file.credits.patterns,
+            file.captions.credit_tails,
+        ];
+        // Case folding beyond ASCII, non-ASCII literals and classes small
+        // and large.
+        groups.push(
+            [
+                r"(?i)^.*kelvin\s+ask$",
+                r"(?i)x[sk]\.",
+                r"[–—]\s*(?:é|É)$",
+                r"(?i)é\w+ ß",
+                r"\p{Lu}\p{Ll}+ / \p{Lu}",
+                r"[\u{a0}\u{2009}]{2}",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        let pieces = [
+            "By",
+            "by ",
+            ":",
+            " ",
+            "\t",
+            ".",
+            ". ",
+            "/",
+            " / ",
+            "|",
+            " | ",
+            "(",
+            ")",
+            "-",
+            "---",
+            "*",
+            "_",
+            "Jane",
+            "Doe",
+            "AP",
+            "REUTERS",
+            "via",
+            "contributed",
+            "reporting",
+            "with",
+            "Read more",
+            "kelvin",
+            "ask",
+            "xs.",
+            "©",
+            "’",
+            "–",
+            "—",
+            "é",
+            "É",
+            "ß",
+            "\u{212A}",
+            "ſ",
+            "\u{a0}",
+            "\u{2009}",
+            "“",
+            "Ünal",
+            "Żak",
+            "twitter",
+            "@x",
+        ];
+        let mut next = generator(0x1234_5678_9abc_def1);
+        let lines: Vec<String> = (0..3_000)
+            .map(|_| (0..1 + next(8)).map(|_| pieces[next(pieces.len())]).collect())
+            .collect();
+        let mut matched = [0usize; 2];
+        for group in &groups {
+            let screens = group
+                .iter()
+                .map(|p| compile_set("k", std::slice::from_ref(p)).unwrap())
+                .chain([compile_set("k", group).unwrap()]);
+            let regexes = group
+                .iter()
+                .map(|p| RegexSet::new([p]).unwrap())
+                .chain([RegexSet::new(group).unwrap()]);
+            for (screen, regex) in screens.zip(regexes) {
+                for line in &lines {
+                    let expected = regex.is_match(line);
+                    assert_eq!(screen.is_match(line), expected, "{:?} on {line:?}", regex.patterns());
+                    matched[line.is_ascii() as usize] += expected as usize;
+                }
+            }
+        }
+        // Both kinds of line reach matches, not only failures.
+        assert!(matched.iter().all(|&n| n > 100), "{matched:?}");
     }
 
     #[test]

@@ -159,19 +159,39 @@ impl Outputs {
     pub fn commit<'r>(
         self,
         manifest: &Manifest,
-        resolve_mention: &dyn Fn(u32) -> Option<(&'r str, bool)>,
+        resolve_mention: &(dyn Fn(u32) -> Option<(&'r str, bool)> + Sync),
         join: Join,
     ) -> Result<Vec<PathBuf>> {
         let mut files = Vec::new();
         let provisional = self.mentions.finish()?;
         let mut mentions = TableSink::<MentionRow>::create(self.final_options.clone())?;
-        for path in &provisional {
-            // The provisional table is already sorted: only the entity and
-            // resolution columns change, so batches go straight through.
-            for_each_batch(path, &mut |batch| {
-                mentions.append_sorted_batch(&final_mentions(batch, resolve_mention)?, join)
-            })?;
-        }
+        // The provisional table is already sorted: only the entity and
+        // resolution columns change, so batches go straight through. They
+        // are read and rewritten on a thread of their own while the
+        // previous ones are written: this is the one serial step at the
+        // end of a run, and writing alone kept a core idle.
+        let (batches, rewritten) = std::sync::mpsc::sync_channel::<Result<RecordBatch>>(2);
+        std::thread::scope(|scope| -> Result<()> {
+            scope.spawn(move || {
+                for path in &provisional {
+                    let read = for_each_batch(path, &mut |batch| {
+                        let batch = final_mentions(batch, resolve_mention)?;
+                        // The writer hangs up only when it failed.
+                        batches
+                            .send(Ok(batch))
+                            .map_err(|_| formats::output_error(path, "writer stopped"))
+                    });
+                    if let Err(e) = read {
+                        let _ = batches.send(Err(e));
+                        return;
+                    }
+                }
+            });
+            for batch in rewritten {
+                mentions.append_sorted_batch(&batch?, join)?;
+            }
+            Ok(())
+        })?;
         files.extend(mentions.finish()?);
         files.extend(self.entities.finish()?);
         files.extend(self.articles.finish()?);

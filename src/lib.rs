@@ -36,6 +36,24 @@ pub use runner::{run, NoProgress, Progress, Report, RunPaths};
 /// Generated text for property tests, shared by the stages' unit tests.
 #[cfg(test)]
 mod test_text {
+    /// One step of a xorshift generator: the same numbers on every run.
+    fn xorshift(mut state: u64) -> u64 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+
+    /// Returns a generator of numbers from `seed`: each call gives one
+    /// below its argument.
+    pub fn numbers(seed: u64) -> impl FnMut(usize) -> usize {
+        let mut state = seed;
+        move |n| {
+            state = xorshift(state);
+            (state % n as u64) as usize
+        }
+    }
+
     /// Returns a generator of strings made of up to `max_pieces - 1` of
     /// `pieces`, drawn by a xorshift generator from `seed`: the same strings
     /// on every run.
@@ -44,9 +62,7 @@ mod test_text {
         move || {
             let mut text = String::new();
             for _ in 0..(state % max_pieces) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
+                state = xorshift(state);
                 text.push_str(pieces[(state % pieces.len() as u64) as usize]);
             }
             state = state.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(1);

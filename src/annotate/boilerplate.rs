@@ -1779,13 +1779,7 @@ mod tests {
         let separators = [
             " ", ", ", "|", "\t", "\u{0b}", "\u{85}", "\u{a0}", " - ", "..", "\u{2009}",
         ];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut next = crate::test_text::numbers(0x2545_f491_4f6c_dd1d);
         let mut agreed = 0;
         for _ in 0..20_000 {
             let mut line = String::new();
@@ -1939,22 +1933,12 @@ mod tests {
         assert!(credits.is_match("A caption. (AP/Name)") && !credits.is_match("A caption. (AP/Name) and more"));
     }
 
-    /// A small xorshift generator: `next(n)` is below `n`.
-    fn generator(mut seed: u64) -> impl FnMut(usize) -> usize {
-        move |n| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        }
-    }
-
     #[test]
     fn trims_agree_with_the_standard_ones() {
         let pieces = [
             "", "a", "Z", ".", " ", "\t", "\n", "\u{0b}", "\u{85}", "\u{a0}", "\u{2009}", "é", "x y", "\u{1c}",
         ];
-        let mut next = generator(0x9e37_79b9_7f4a_7c15);
+        let mut next = crate::test_text::numbers(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
             let line: String = (0..next(5)).map(|_| pieces[next(pieces.len())]).collect();
             assert_eq!(trim(&line), line.trim(), "{line:?}");
@@ -2045,7 +2029,7 @@ mod tests {
             "O'Brien",
             "a-b",
         ];
-        let mut next = generator(0x2545_f491_4f6c_dd1d);
+        let mut next = crate::test_text::numbers(0x2545_f491_4f6c_dd1d);
         let lines: Vec<String> = (0..4_000)
             .map(|_| (0..1 + next(10)).map(|_| pieces[next(pieces.len())]).collect())
             .collect();
@@ -2148,7 +2132,7 @@ mod tests {
             "twitter",
             "@x",
         ];
-        let mut next = generator(0x1234_5678_9abc_def1);
+        let mut next = crate::test_text::numbers(0x1234_5678_9abc_def1);
         let lines: Vec<String> = (0..3_000)
             .map(|_| (0..1 + next(8)).map(|_| pieces[next(pieces.len())]).collect())
             .collect();

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{channel, sync_channel, SyncSender};
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::config::Config;
@@ -22,7 +23,7 @@ use crate::read::{ids_may_repeat, list_files, read_file, Input};
 use crate::resolve::entities::{EntityResolver, Resolved};
 use crate::write::schema::{EntityRecord, RejectRow, TextRow};
 use crate::write::sink::TableSink;
-use crate::write::{Manifest, Outputs, TableRows};
+use crate::write::{Encoder, Manifest, Outputs, TableRows};
 
 /// Where a run reads and writes; command-line values override the config's.
 #[derive(Debug, Clone)]
@@ -91,14 +92,16 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     } else {
         config.run.threads
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("readout-worker-{i}"))
-        .build()
-        .map_err(|e| Error::Output {
-            path: paths.out.clone(),
-            message: format!("cannot start worker threads: {e}"),
-        })?;
+    let pool = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("readout-worker-{i}"))
+            .build()
+            .map_err(|e| Error::Output {
+                path: paths.out.clone(),
+                message: format!("cannot start worker threads: {e}"),
+            })?,
+    );
     let knowledge = Knowledge::load_for(&config.data, &paths.config_dir, &config.run.stages)?;
     let pipeline = Pipeline::new(config, knowledge).map_err(|problem| Error::Config {
         path: paths.config_dir.join("(config)"),
@@ -113,7 +116,20 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     progress.start(total_bytes);
     timings.insert("list".into(), started.elapsed().as_secs_f64());
 
-    let outputs = Outputs::create(&paths.out, config)?;
+    // Row groups of `texts` are encoded on the workers, beside the batches.
+    // A worker that asks for one (none does today) encodes it itself rather
+    // than wait for a job queued behind it.
+    let encoder: Encoder = {
+        let pool = Arc::clone(&pool);
+        Arc::new(move |job| {
+            if rayon::current_thread_index().is_some() {
+                job()
+            } else {
+                pool.spawn(job)
+            }
+        })
+    };
+    let outputs = Outputs::create(&paths.out, config, Some(encoder))?;
     let batch_articles = config.run.batch_articles;
     let batch_bytes = config.run.batch_kib << 10;
     let (rows_sender, rows_receiver) = sync_channel::<TableRows>(2);
@@ -143,7 +159,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let corpus = &paths.corpus;
     let json_keys = pipeline.json_keys();
     let pipeline = &pipeline;
-    let pool = &pool;
+    let pool = &*pool;
     let (read_seconds, written, texts_written) = std::thread::scope(|scope| {
         // Reader: reads container files (JSON, CSV) in order, passes
         // one-article files on for the workers to read, and cuts batches.

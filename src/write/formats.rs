@@ -1,18 +1,23 @@
 //! The two file formats, both driven by a table's Arrow schema: Parquet
 //! (the source of truth) and CSV (the same rows for spreadsheets).
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Int64Type};
 use arrow_array::{Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 
 use crate::error::{Error, Result};
@@ -110,13 +115,42 @@ const ROW_GROUP_BYTES: usize = 512 << 10;
 /// 256 KiB, zstd still sees enough text to compress as well, within 2%.
 const DATA_PAGE_BYTES: usize = 256 << 10;
 
+/// Bytes of values gathered into a row group before it is encoded, when row
+/// groups are encoded away from the writer (`Encoder`). The boundary must be
+/// known before encoding, so it counts values, not encoded bytes: 1 MiB of
+/// article text is some 400 KB encoded, near the `ROW_GROUP_BYTES` of
+/// encoding in place, so a file has about as many row groups either way.
+const GROUP_VALUE_BYTES: usize = 1 << 20;
+
+/// Row groups handed out for encoding and not yet written, per file: one per
+/// worker of a two-core run. Each holds its values until written, so more
+/// only adds memory.
+const GROUPS_IN_FLIGHT: usize = 2;
+
+/// Runs a piece of work, possibly on another thread. The runner, which owns
+/// the threads, hands one in; a file only says what work there is. The work
+/// must not go to a thread that would then wait for it.
+pub type Encoder = Arc<dyn Fn(Box<dyn FnOnce() + Send>) + Send + Sync>;
+
 /// How Parquet files are encoded.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone)]
 pub struct ParquetOptions {
     /// zstd level for final tables.
     pub zstd_level: i32,
     /// Rows per row group.
     pub row_group_rows: usize,
+    /// Where row groups are encoded; `None`: on the writing thread.
+    pub encoder: Option<Encoder>,
+}
+
+impl std::fmt::Debug for ParquetOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParquetOptions")
+            .field("zstd_level", &self.zstd_level)
+            .field("row_group_rows", &self.row_group_rows)
+            .field("encoder", &self.encoder.as_ref().map(|_| ".."))
+            .finish()
+    }
 }
 
 fn properties(
@@ -146,13 +180,126 @@ fn properties(
 /// A Parquet file being written.
 pub struct ParquetFile {
     path: PathBuf,
-    writer: ArrowWriter<BufWriter<TableFile>>,
+    writer: Writer,
+}
+
+enum Writer {
+    /// Parquet's own writer, encoding on the calling thread.
+    InPlace(Box<ArrowWriter<BufWriter<TableFile>>>),
+    /// Row groups encoded by an `Encoder`, several at once.
+    Parallel(Box<ParallelWriter>),
+}
+
+/// Writes a file whose row groups are encoded elsewhere, side by side, and
+/// spliced into the file in order. Compressing `texts` is most of the
+/// writing of a run (zstd alone is a quarter of a skeleton run's CPU); on
+/// one thread it was the step every other waited for, with a core idle
+/// half the time. The row groups are cut by the values gathered, so the
+/// file's bytes do not depend on which thread encoded what.
+struct ParallelWriter {
+    file: SerializedFileWriter<BufWriter<TableFile>>,
+    encoding: Arc<GroupEncoding>,
+    encoder: Encoder,
+    max_rows: usize,
+    gathered: Vec<RecordBatch>,
+    gathered_rows: usize,
+    gathered_bytes: usize,
+    groups_started: usize,
+    in_flight: VecDeque<Receiver<parquet::errors::Result<Vec<ArrowColumnChunk>>>>,
+}
+
+/// What encoding a row group needs; shared by every group of a file.
+struct GroupEncoding {
+    factory: ArrowRowGroupWriterFactory,
+    schema: SchemaRef,
+}
+
+impl GroupEncoding {
+    fn encode(&self, index: usize, batches: &[RecordBatch]) -> parquet::errors::Result<Vec<ArrowColumnChunk>> {
+        let mut writers = self.factory.create_column_writers(index)?;
+        for batch in batches {
+            let mut leaves = writers.iter_mut();
+            for (field, column) in self.schema.fields().iter().zip(batch.columns()) {
+                for leaf in compute_leaves(field, column)? {
+                    leaves.next().expect("a writer per leaf column").write(&leaf)?;
+                }
+            }
+        }
+        writers.into_iter().map(ArrowColumnWriter::close).collect()
+    }
+}
+
+impl ParallelWriter {
+    fn write(&mut self, batch: &RecordBatch) -> parquet::errors::Result<()> {
+        let mut rest = batch.clone();
+        while rest.num_rows() > 0 {
+            let room = self.max_rows - self.gathered_rows;
+            let part = rest.slice(0, room.min(rest.num_rows()));
+            rest = rest.slice(part.num_rows(), rest.num_rows() - part.num_rows());
+            self.gathered_rows += part.num_rows();
+            self.gathered_bytes += part
+                .columns()
+                .iter()
+                .map(|c| c.to_data().get_slice_memory_size().unwrap_or(0))
+                .sum::<usize>();
+            self.gathered.push(part);
+            if self.gathered_rows >= self.max_rows || self.gathered_bytes >= GROUP_VALUE_BYTES {
+                self.start_group()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands the gathered rows out for encoding, once fewer than
+    /// `GROUPS_IN_FLIGHT` groups are out.
+    fn start_group(&mut self) -> parquet::errors::Result<()> {
+        while self.in_flight.len() >= GROUPS_IN_FLIGHT {
+            self.write_oldest()?;
+        }
+        let batches = std::mem::take(&mut self.gathered);
+        let (index, encoding) = (self.groups_started, Arc::clone(&self.encoding));
+        let (sender, receiver) = sync_channel(1);
+        (self.encoder)(Box::new(move || {
+            // The file hangs up only when it was dropped after an error.
+            let _ = sender.send(encoding.encode(index, &batches));
+        }));
+        self.in_flight.push_back(receiver);
+        self.groups_started += 1;
+        self.gathered_rows = 0;
+        self.gathered_bytes = 0;
+        Ok(())
+    }
+
+    fn write_oldest(&mut self) -> parquet::errors::Result<()> {
+        let Some(group) = self.in_flight.pop_front() else {
+            return Ok(());
+        };
+        let chunks = group.recv().map_err(|_| {
+            parquet::errors::ParquetError::General("a row group's encoding stopped without a result".into())
+        })??;
+        let mut row_group = self.file.next_row_group()?;
+        for chunk in chunks {
+            chunk.append_to_row_group(&mut row_group)?;
+        }
+        row_group.close()?;
+        Ok(())
+    }
+
+    fn finish(mut self) -> parquet::errors::Result<BufWriter<TableFile>> {
+        if self.gathered_rows > 0 {
+            self.start_group()?;
+        }
+        while !self.in_flight.is_empty() {
+            self.write_oldest()?;
+        }
+        self.file.into_inner()
+    }
 }
 
 impl ParquetFile {
     /// A final table, zstd-compressed. `unique_columns` hold a different
     /// value in every row (a one-column key), so they get no dictionary.
-    pub fn create(path: &Path, schema: SchemaRef, unique_columns: &[&str], options: ParquetOptions) -> Result<Self> {
+    pub fn create(path: &Path, schema: SchemaRef, unique_columns: &[&str], options: &ParquetOptions) -> Result<Self> {
         let level = ZstdLevel::try_new(options.zstd_level).map_err(|e| output_error(path, e))?;
         let props = properties(
             &schema,
@@ -160,7 +307,7 @@ impl ParquetFile {
             Compression::ZSTD(level),
             options.row_group_rows,
         );
-        Self::with_properties(path, schema, props)
+        Self::with_properties(path, schema, props, options.encoder.clone())
     }
 
     /// A temporary sorted run: fast compression, read back once, so no
@@ -172,34 +319,74 @@ impl ParquetFile {
             .set_dictionary_enabled(false)
             .set_statistics_enabled(EnabledStatistics::None)
             .build();
-        Self::with_properties(path, schema, props)
+        Self::with_properties(path, schema, props, None)
     }
 
-    fn with_properties(path: &Path, schema: SchemaRef, props: WriterProperties) -> Result<Self> {
+    fn with_properties(
+        path: &Path,
+        schema: SchemaRef,
+        props: WriterProperties,
+        encoder: Option<Encoder>,
+    ) -> Result<Self> {
         let file = TableFile::create(path)?;
-        let writer = ArrowWriter::try_new(BufWriter::with_capacity(FILE_BUFFER_BYTES, file), schema, Some(props))
-            .map_err(|e| output_error(path, e))?;
+        let max_rows = props.max_row_group_row_count().unwrap_or(usize::MAX).max(1);
+        let fail = |e| output_error(path, e);
+        let writer = ArrowWriter::try_new(
+            BufWriter::with_capacity(FILE_BUFFER_BYTES, file),
+            schema.clone(),
+            Some(props),
+        )
+        .map_err(fail)?;
+        let writer = match encoder {
+            None => Writer::InPlace(Box::new(writer)),
+            Some(encoder) => {
+                // Parquet's writer sets the file up (the schema, its
+                // metadata); its parts then take row groups encoded elsewhere.
+                let (file, factory) = writer.into_serialized_writer().map_err(fail)?;
+                Writer::Parallel(Box::new(ParallelWriter {
+                    file,
+                    encoding: Arc::new(GroupEncoding { factory, schema }),
+                    encoder,
+                    max_rows,
+                    gathered: Vec::new(),
+                    gathered_rows: 0,
+                    gathered_bytes: 0,
+                    groups_started: 0,
+                    in_flight: VecDeque::new(),
+                }))
+            }
+        };
         Ok(ParquetFile {
             path: path.to_path_buf(),
             writer,
         })
     }
 
-    /// Appends a batch. A row group is closed early once its encoded data
-    /// in memory passes `ROW_GROUP_BYTES`: long texts would otherwise keep
-    /// up to `row_group_rows` articles buffered, and memory would grow with
-    /// the corpus until that count is reached.
+    /// Appends a batch. Encoding in place, a row group is closed early once
+    /// its encoded data in memory passes `ROW_GROUP_BYTES`: long texts would
+    /// otherwise keep up to `row_group_rows` articles buffered, and memory
+    /// would grow with the corpus until that count is reached.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        self.writer.write(batch).map_err(|e| output_error(&self.path, e))?;
-        if self.writer.in_progress_size() > ROW_GROUP_BYTES {
-            self.writer.flush().map_err(|e| output_error(&self.path, e))?;
+        let fail = |e| output_error(&self.path, e);
+        match &mut self.writer {
+            Writer::InPlace(writer) => {
+                writer.write(batch).map_err(fail)?;
+                if writer.in_progress_size() > ROW_GROUP_BYTES {
+                    writer.flush().map_err(fail)?;
+                }
+                Ok(())
+            }
+            Writer::Parallel(writer) => writer.write(batch).map_err(fail),
         }
-        Ok(())
     }
 
     /// Writes the footer and flushes to disk.
     pub fn finish(self) -> Result<PathBuf> {
-        let buffered = self.writer.into_inner().map_err(|e| output_error(&self.path, e))?;
+        let buffered = match self.writer {
+            Writer::InPlace(writer) => writer.into_inner(),
+            Writer::Parallel(writer) => writer.finish(),
+        }
+        .map_err(|e| output_error(&self.path, e))?;
         let file = buffered
             .into_inner()
             .map_err(|e| Error::io(&self.path, e.into_error()))?;
@@ -353,6 +540,88 @@ pub(super) fn output_error(path: &Path, error: impl std::fmt::Display) -> Error 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrow_schema::{Field, Schema};
+
+    fn text_batches(count: usize, seed: u64) -> (SchemaRef, Vec<RecordBatch>) {
+        let schema: SchemaRef = Arc::new(Schema::new(vec![
+            Field::new("article_id", DataType::Utf8, false),
+            Field::new("text", DataType::Utf8, false),
+        ]));
+        let mut number = crate::test_text::numbers(seed);
+        let mut id = 0;
+        let batches = (0..count)
+            .map(|_| {
+                // From a few rows to a few hundred, of up to 40 KiB each:
+                // some batches alone pass `GROUP_VALUE_BYTES`.
+                let rows = 1 + number(300);
+                let ids: Vec<String> = (0..rows).map(|i| format!("a{:06}", id + i)).collect();
+                id += rows;
+                let texts: Vec<String> = (0..rows)
+                    .map(|_| "word ".repeat(number(8_000)) + &number(1_000_000).to_string())
+                    .collect();
+                RecordBatch::try_new(
+                    schema.clone(),
+                    vec![Arc::new(StringArray::from(ids)), Arc::new(StringArray::from(texts))],
+                )
+                .unwrap()
+            })
+            .collect();
+        (schema, batches)
+    }
+
+    fn write_file(path: &Path, schema: &SchemaRef, batches: &[RecordBatch], encoder: Option<Encoder>) -> Vec<u8> {
+        let options = ParquetOptions {
+            zstd_level: 1,
+            row_group_rows: 500,
+            encoder,
+        };
+        let mut file = ParquetFile::create(path, schema.clone(), &["article_id"], &options).unwrap();
+        for batch in batches {
+            file.write(batch).unwrap();
+        }
+        std::fs::read(file.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn row_groups_encoded_elsewhere_make_the_same_file_whatever_the_timing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (schema, batches) = text_batches(40, 7);
+        let inline: Encoder = Arc::new(|job| job());
+        let mut delay = crate::test_text::numbers(11);
+        let delays = std::sync::Mutex::new(move || delay(3) as u64);
+        let threads: Encoder = Arc::new(move |job| {
+            let pause = std::time::Duration::from_millis((delays.lock().unwrap())());
+            std::thread::spawn(move || {
+                std::thread::sleep(pause);
+                job()
+            });
+        });
+        let first = write_file(&dir.path().join("inline.parquet"), &schema, &batches, Some(inline));
+        let second = write_file(&dir.path().join("threads.parquet"), &schema, &batches, Some(threads));
+        assert!(first == second, "the bytes differ with the timing of the encoding");
+
+        let rows_in = batches.iter().map(RecordBatch::num_rows).sum::<usize>();
+        let expected = arrow_select::concat::concat_batches(&schema, &batches).unwrap();
+        let path = dir.path().join("threads.parquet");
+        let read: Vec<RecordBatch> = read_parquet(&path, 100_000).unwrap().map(|b| b.unwrap()).collect();
+        let read = arrow_select::concat::concat_batches(&schema, &read).unwrap();
+        assert_eq!(read.num_rows(), rows_in);
+        assert_eq!(read, expected);
+
+        // Every row group but the last is full: by rows, or by value bytes.
+        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
+        let groups = reader.metadata().row_groups();
+        assert!(groups.len() > 3, "{} row groups", groups.len());
+        for group in &groups[..groups.len() - 1] {
+            let rows = group.num_rows() as usize;
+            assert!(rows <= 500);
+            let values: i64 = group.columns().iter().map(|c| c.uncompressed_size()).sum();
+            assert!(
+                rows == 500 || values as usize >= GROUP_VALUE_BYTES,
+                "{rows} rows, {values} bytes"
+            );
+        }
+    }
 
     #[test]
     fn iso_dates_match_chrono() {

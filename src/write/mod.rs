@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+pub use formats::Encoder;
 use formats::ParquetOptions;
 use schema::{
     ArticleRow, DateRow, EntityRecord, MentionRow, RejectRow, Table, TextRow, PARQUET_ONLY_BY_DEFAULT, TABLE_NAMES,
@@ -72,8 +73,10 @@ pub struct Outputs {
 pub type RowCounts = Vec<(String, u64)>;
 
 impl Outputs {
-    /// Creates the output folder and a fresh temporary folder in it.
-    pub fn create(out_dir: &Path, config: &Config) -> Result<Outputs> {
+    /// Creates the output folder and a fresh temporary folder in it. The
+    /// row groups of `texts`, most of the bytes to compress, are encoded by
+    /// `encoder` when there is one (see `formats::ParallelWriter`).
+    pub fn create(out_dir: &Path, config: &Config, encoder: Option<Encoder>) -> Result<Outputs> {
         std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
         remove_stale_tmp_dirs(out_dir)?;
         let tmp_dir = out_dir.join(format!("{TMP_PREFIX}{}", std::process::id()));
@@ -90,6 +93,7 @@ impl Outputs {
                 parquet_options: ParquetOptions {
                     zstd_level: config.output.zstd_level,
                     row_group_rows: config.output.row_group_rows,
+                    encoder: None,
                 },
                 sort_buffer_bytes: config.run.sort_buffer_mib << 20,
                 scratch: false,
@@ -98,7 +102,11 @@ impl Outputs {
         Ok(Outputs {
             out_dir: out_dir.to_path_buf(),
             articles: TableSink::create(options(ArticleRow::NAME))?,
-            texts: Some(TableSink::create(options(TextRow::NAME))?),
+            texts: Some(TableSink::create({
+                let mut texts = options(TextRow::NAME);
+                texts.parquet_options.encoder = encoder;
+                texts
+            })?),
             dates: TableSink::create(options(DateRow::NAME))?,
             mentions: TableSink::create(SinkOptions {
                 dir: provisional_dir.clone(),

@@ -51,7 +51,7 @@ impl SinkOptions {
             ParquetFile::create_run(&path, T::schema())
         } else {
             let unique_columns = if T::KEY.len() == 1 { T::KEY } else { &[] };
-            ParquetFile::create(&path, T::schema(), unique_columns, self.parquet_options)
+            ParquetFile::create(&path, T::schema(), unique_columns, &self.parquet_options)
         }
     }
 }

@@ -3,7 +3,8 @@
 //! on a rayon pool, which runs its articles through every per-article stage.
 //! The barrier, on the run's own thread, takes the finished batches in input
 //! order (ids, the entity resolver) while the workers process later ones,
-//! and writer threads append the rows to the tables. A batch is handed to
+//! and writer threads append the rows to the tables; the pool also encodes
+//! the row groups of `texts`, the bulk of the compression. A batch is handed to
 //! the pool only when fewer than `threads + 1` are between the reader and
 //! the barrier, so memory stays bounded whatever the corpus size.
 
@@ -226,8 +227,10 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
 
         // Writers: append each batch's rows to the tables while the next
         // batch is processed. The `texts` table, most of the bytes to
-        // compress, has a thread of its own: with one writer for all tables,
-        // writing was the slowest part of a run.
+        // compress, has a thread of its own that gathers row groups for the
+        // pool to encode (see `encoder` above) and splices them into the
+        // file: with one writer for all tables, writing was the slowest part
+        // of a run.
         let mut outputs = outputs;
         let texts_sink = outputs.take_texts();
         let (texts_sender, texts_receiver) = sync_channel::<Vec<TextRow>>(2);

@@ -864,9 +864,20 @@ fn pack_at(buf: &[u8], s: usize, len: usize) -> u128 {
     }
     let mut raw = [0u8; 16];
     raw.copy_from_slice(&buf[s..s + 16]);
-    let mask = if len >= 16 { u128::MAX } else { (1u128 << (8 * len)) - 1 };
-    (u128::from_le_bytes(raw) | 0x2020_2020_2020_2020_2020_2020_2020_2020) & mask
+    (u128::from_le_bytes(raw) | 0x2020_2020_2020_2020_2020_2020_2020_2020) & PREFIX_MASKS[len]
 }
+
+/// The low `len` bytes of a `u128` set, by `len`: a load where a shift by
+/// a variable amount takes a dozen instructions on 64-bit registers.
+static PREFIX_MASKS: [u128; 17] = {
+    let mut masks = [u128::MAX; 17];
+    let mut len = 0;
+    while len < 16 {
+        masks[len] = (1u128 << (8 * len)) - 1;
+        len += 1;
+    }
+    masks
+};
 
 #[inline]
 fn packed_hash(k: u128, shift: u32) -> usize {
@@ -5459,6 +5470,17 @@ mod tests {
             assert_eq!(hits, scan_reference(b, |w| lexicon.iter().any(|t| t == w)), "{t:?}");
         }
         assert!(found > 10_000, "{found}");
+    }
+
+    #[test]
+    fn pack_at_agrees_with_pack_word() {
+        let mut next = crate::test_text::numbers(0x7ac4_0000_5eed_0017);
+        let buf: Vec<u8> = (0..300).map(|_| b"aZq.-09 \xc3s"[next(10)]).collect();
+        for s in 0..buf.len() {
+            for len in 0..=16.min(buf.len() - s) {
+                assert_eq!(pack_at(&buf, s, len), pack_word(&buf[s..s + len]), "{s} {len}");
+            }
+        }
     }
 
     #[test]

@@ -827,10 +827,19 @@ struct TriggerSet {
     slots: Vec<u128>,
     shift: u32,
     max_len: usize,
-    /// By a word's first two letters (`pair_index`), a bit per length of
-    /// the trigger words starting with them: one load rejects most words
-    /// before their length is even known, let alone packed and hashed.
-    lengths: Vec<u32>,
+    /// By a word's first two letters (`pair_index`), the lengths of the
+    /// trigger words starting with them: one load and a shift reject most
+    /// words before they are packed and hashed.
+    lengths: Box<[Lengths; 1024]>,
+}
+
+/// Bit `len` set for each length `len` of some trigger words.
+#[derive(Clone, Copy, Default)]
+struct Lengths {
+    /// The words' own lengths.
+    exact: u32,
+    /// Theirs and their plurals'.
+    any: u32,
 }
 
 #[inline]
@@ -855,9 +864,20 @@ fn pack_at(buf: &[u8], s: usize, len: usize) -> u128 {
     }
     let mut raw = [0u8; 16];
     raw.copy_from_slice(&buf[s..s + 16]);
-    let mask = if len >= 16 { u128::MAX } else { (1u128 << (8 * len)) - 1 };
-    (u128::from_le_bytes(raw) | 0x2020_2020_2020_2020_2020_2020_2020_2020) & mask
+    (u128::from_le_bytes(raw) | 0x2020_2020_2020_2020_2020_2020_2020_2020) & PREFIX_MASKS[len]
 }
+
+/// The low `len` bytes of a `u128` set, by `len`: a load where a shift by
+/// a variable amount takes a dozen instructions on 64-bit registers.
+static PREFIX_MASKS: [u128; 17] = {
+    let mut masks = [u128::MAX; 17];
+    let mut len = 0;
+    while len < 16 {
+        masks[len] = (1u128 << (8 * len)) - 1;
+        len += 1;
+    }
+    masks
+};
 
 #[inline]
 fn packed_hash(k: u128, shift: u32) -> usize {
@@ -865,14 +885,15 @@ fn packed_hash(k: u128, shift: u32) -> usize {
     (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
 }
 
-/// A slot per pair of lowercase first letters; any other byte lands on
-/// some slot, which only lets a word through to the exact test.
+/// A slot per pair of first letters: the low five bits of a letter are the
+/// same in either case. Any other byte lands on some slot, which only lets
+/// a word through to the exact test.
 #[inline]
 fn pair_index(a: u8, b: u8) -> usize {
-    ((a.wrapping_sub(b'a') as usize & 31) << 5) | (b.wrapping_sub(b'a') as usize & 31)
+    (((a & 31) as usize) << 5) | (b & 31) as usize
 }
 
-/// Whether `lengths` (a `TriggerSet::lengths` entry) holds `len`.
+/// Whether `lengths` (a `Lengths` field) holds `len`.
 #[inline]
 fn has_length(lengths: u32, len: usize) -> bool {
     len < 32 && lengths >> len & 1 != 0
@@ -902,7 +923,7 @@ impl TriggerSet {
             slots: vec![0; 1 << bits],
             shift: 64 - bits,
             max_len,
-            lengths: vec![0; 32 * 32],
+            lengths: Box::new([Lengths::default(); 1024]),
         };
         for k in keys {
             let len = (128 - k.leading_zeros() as usize).div_ceil(8);
@@ -910,10 +931,12 @@ impl TriggerSet {
             let seconds = if len == 1 {
                 0..32
             } else {
-                (k >> 8) as u8 - b'a'..(k >> 8) as u8 - b'a' + 1
+                (k >> 8) as u8 & 31..((k >> 8) as u8 & 31) + 1
             };
             for c in seconds {
-                set.lengths[pair_index(k as u8, c.wrapping_add(b'a'))] |= 1 << len;
+                let e = &mut set.lengths[pair_index(k as u8, c)];
+                e.exact |= 1 << len;
+                e.any |= 0b11 << len;
             }
             let mask = set.slots.len() - 1;
             let mut h = set.hash(k);
@@ -955,90 +978,148 @@ impl TriggerSet {
     /// Byte ranges of trigger words (a plural "s" allowed) and of digit runs
     /// that can start a date, in text order.
     ///
-    /// Letters and digits are classified eight bytes at a time into one bit
+    /// Letters and digits are classified 64 bytes at a time into one bit
     /// per byte, and only the starts of runs are visited: most of the text
     /// is ordinary words, and a byte-at-a-time loop mispredicts at every
-    /// word boundary.
+    /// word boundary. Out of line, the loop keeps its state in registers
+    /// instead of competing with the tagger's.
+    #[inline(never)]
     fn scan(&self, b: &[u8], hits: &mut Vec<(usize, usize)>) {
         let n = b.len();
         let (mut prev_l, mut prev_d) = (0u64, 0u64);
+        let mut tail = [0u8; 64];
         let mut base = 0;
         while base < n {
-            let (l, d) = class_masks(b, base);
-            let mut starts = (l & !((l << 1) | prev_l)) | (d & !((d << 1) | prev_d));
-            while starts != 0 {
-                let k = starts.trailing_zeros();
-                starts &= starts - 1;
-                let s = base + k as usize;
-                if (l >> k) & 1 == 1 {
-                    // Most words fail on their first two letters, before
-                    // their end is looked for, and most others on their
-                    // length.
-                    let lengths = self.lengths[pair_index(b[s] | 0x20, b.get(s + 1).map_or(0, |c| c | 0x20))];
-                    if lengths == 0 {
-                        continue;
-                    }
-                    let run = (!(l >> k)).trailing_zeros() as usize;
-                    let i = if k as usize + run < 64 {
-                        s + run
-                    } else {
-                        letters_end(b, base + 64)
-                    };
-                    let len = i - s;
-                    if !(has_length(lengths, len)
-                        || len > 1 && (b[i - 1] | 0x20) == b's' && has_length(lengths, len - 1))
-                    {
-                        continue;
-                    }
-                    if (s > 0 && b[s - 1].is_ascii_digit()) || (i < n && b[i].is_ascii_digit()) {
-                        continue;
-                    }
-                    if self.contains_at(b, s, len) {
-                        hits.push((s, i));
-                    } else if len > 1 && (b[i - 1] | 0x20) == b's' && self.contains_at(b, s, len - 1) {
-                        hits.push((s, i - 1));
-                    }
-                } else {
-                    let run = (!(d >> k)).trailing_zeros() as usize;
-                    let mut i = s + run;
-                    if k as usize + run >= 64 {
-                        i = base + 64;
-                        while i < n && b[i].is_ascii_digit() {
-                            i += 1;
-                        }
-                    }
-                    if digits_trigger(b, s, i) {
-                        hits.push((s, i));
+            let block: &[u8; 64] = match b.get(base..base + 64) {
+                Some(block) => block.try_into().expect("64 bytes"),
+                None => {
+                    // Zeros are neither letters nor digits.
+                    tail[..n - base].copy_from_slice(&b[base..]);
+                    &tail
+                }
+            };
+            let (l, d) = block_masks(block);
+            let block_hits = hits.len();
+            let mut words = l & !((l << 1) | prev_l);
+            while words != 0 {
+                let k = words.trailing_zeros() as usize;
+                words &= words - 1;
+                // The word's length, when it ends inside the block.
+                let run = (!(l >> k)).trailing_zeros() as usize;
+                if k + run == 64 {
+                    let s = base + k;
+                    self.word_at(b, s, letters_end(b, base + 64), hits);
+                    continue;
+                }
+                // A one-letter word's second byte is no letter and may lie
+                // past the block; any will do, as one-letter triggers fill
+                // every slot of their first letter.
+                let lengths = self.lengths[pair_index(block[k], block[(k + 1) & 63])];
+                // Most words fail on their first two letters and their
+                // length together, before the exact test. The shift stays
+                // below 64, and `any`'s bits past 32 are zeros.
+                if (lengths.any as u64) >> run & 1 != 0 {
+                    self.word_at(b, base + k, base + k + run, hits);
+                }
+            }
+            let word_hits = hits.len();
+            let mut digits = d & !((d << 1) | prev_d);
+            while digits != 0 {
+                let k = digits.trailing_zeros() as usize;
+                digits &= digits - 1;
+                let s = base + k;
+                let run = (!(d >> k)).trailing_zeros() as usize;
+                let mut i = s + run;
+                if k + run >= 64 {
+                    i = base + 64;
+                    while i < n && b[i].is_ascii_digit() {
+                        i += 1;
                     }
                 }
+                if digits_trigger(b, s, i) {
+                    hits.push((s, i));
+                }
+            }
+            // The block's words were read before its digits.
+            if block_hits < word_hits && word_hits < hits.len() {
+                hits[block_hits..].sort_unstable();
             }
             prev_l = l >> 63;
             prev_d = d >> 63;
             base += 64;
         }
     }
+
+    /// The exact test of the letters `b[s..i]`.
+    fn word_at(&self, b: &[u8], s: usize, i: usize, hits: &mut Vec<(usize, usize)>) {
+        let len = i - s;
+        let plural = len > 1 && (b[i - 1] | 0x20) == b's';
+        let lengths = self.lengths[pair_index(b[s], b.get(s + 1).map_or(0, |&c| c))].exact;
+        if !(has_length(lengths, len) || plural && has_length(lengths, len - 1)) {
+            return;
+        }
+        if (s > 0 && b[s - 1].is_ascii_digit()) || (i < b.len() && b[i].is_ascii_digit()) {
+            return;
+        }
+        if self.contains_at(b, s, len) {
+            hits.push((s, i));
+        } else if plural && self.contains_at(b, s, len - 1) {
+            hits.push((s, i - 1));
+        }
+    }
 }
 
-/// One bit per byte of `b[base..base + 64]` for ASCII letters and for ASCII
-/// digits; bytes past the end count as neither.
+/// One bit per byte of `block` for ASCII letters and for ASCII digits.
 #[inline]
-fn class_masks(b: &[u8], base: usize) -> (u64, u64) {
+fn block_masks(block: &[u8; 64]) -> (u64, u64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        // SAFETY: SSE2 is part of the x86_64 baseline, so every x86_64
+        // CPU has it.
+        unsafe { block_masks_sse2(block) }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    block_masks_swar(block)
+}
+
+/// `block_masks` sixteen bytes to a compare and `pmovmskb`, a quarter of
+/// the instructions of `block_masks_swar`, which the scan of every text
+/// pays for every byte.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn block_masks_sse2(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::*;
+    // SSE2 compares bytes as signed: shifting a range to start at -128
+    // makes "in the range" one less-than.
+    let low_range = |first: u8, len: u8| {
+        (
+            _mm_set1_epi8(0x80u8.wrapping_sub(first) as i8),
+            _mm_set1_epi8((0x80 + len) as i8),
+        )
+    };
+    let (letter_shift, letter_end) = low_range(b'a', 26);
+    let (digit_shift, digit_end) = low_range(b'0', 10);
+    let case = _mm_set1_epi8(0x20);
+    let (mut l, mut d) = (0u64, 0u64);
+    for (k, chunk) in block.chunks_exact(16).enumerate() {
+        let half = |h: usize| i64::from_le_bytes(chunk[8 * h..8 * h + 8].try_into().expect("8 bytes"));
+        // Two adjacent halves compile to one unaligned load.
+        let x = _mm_set_epi64x(half(1), half(0));
+        let letters = _mm_cmplt_epi8(_mm_add_epi8(_mm_or_si128(x, case), letter_shift), letter_end);
+        let digits = _mm_cmplt_epi8(_mm_add_epi8(x, digit_shift), digit_end);
+        l |= (_mm_movemask_epi8(letters) as u32 as u64) << (16 * k);
+        d |= (_mm_movemask_epi8(digits) as u32 as u64) << (16 * k);
+    }
+    (l, d)
+}
+
+/// `block_masks` in portable code, eight bytes at a time.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn block_masks_swar(block: &[u8; 64]) -> (u64, u64) {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let (mut l, mut d) = (0u64, 0u64);
-    for k in 0..8 {
-        let at = base + 8 * k;
-        if at >= b.len() {
-            break;
-        }
-        // A fixed-size copy is one load; a variable one calls `memcpy`.
-        let x = match b.get(at..at + 8) {
-            Some(chunk) => u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
-            None => {
-                let mut w = [0u8; 8];
-                w[..b.len() - at].copy_from_slice(&b[at..]);
-                u64::from_le_bytes(w)
-            }
-        };
+    for (k, chunk) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
         // Per byte without carries (see `letters_end`): 'a'..='z' after
         // folding case, and '0'..='9'; the high bit of `x` rules out UTF-8.
         let y = (x | 0x2020_2020_2020_2020) & 0x7F7F_7F7F_7F7F_7F7F;
@@ -1197,7 +1278,10 @@ fn tokenize(text: &str, start: usize, end: usize, out: &mut Vec<Tok>) {
             n,
             nd,
         });
-        gap = false;
+        // Most tokens are followed by one space: taken here, it costs a
+        // compare instead of a round of the loop.
+        gap = i < end && b[i] == b' ';
+        i += gap as usize;
         nls = 0;
     }
 }
@@ -5311,6 +5395,199 @@ mod tests {
                 push_padded(&mut s, n, width);
                 assert_eq!(s, format!("{n:0width$}"));
             }
+        }
+    }
+
+    /// The trigger scan as the rules read, a byte at a time.
+    fn scan_reference(b: &[u8], is_trigger: impl Fn(&[u8]) -> bool) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < b.len() {
+            let s = i;
+            if b[i].is_ascii_alphabetic() {
+                while i < b.len() && b[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                let word = b[s..i].to_ascii_lowercase();
+                let by_digits = s > 0 && b[s - 1].is_ascii_digit() || i < b.len() && b[i].is_ascii_digit();
+                if by_digits {
+                } else if is_trigger(&word) {
+                    out.push((s, i));
+                } else if word.ends_with(b"s") && word.len() > 1 && is_trigger(&word[..word.len() - 1]) {
+                    out.push((s, i - 1));
+                }
+            } else if b[i].is_ascii_digit() {
+                while i < b.len() && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                if digits_trigger(b, s, i) {
+                    out.push((s, i));
+                }
+            } else {
+                i += 1;
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn scan_matches_the_plain_reading() {
+        // One-letter words fill every slot of their first letter; words
+        // share first letters and lengths with triggers; runs cross the
+        // 64-byte blocks the scan reads.
+        let words = "a may march day week noon thursday christmas fortnightly s";
+        let words: Vec<&str> = words.split(' ').collect();
+        let own = TriggerSet::new(words.iter().copied()).unwrap();
+        let (long, digits) = ("weeks".repeat(15), "2".repeat(70));
+        let near_triggers = "may|MAYS|Mayor|mayx|day|days|Dayss|weeks|weekend|noon|thursdays|the|Christmas|christmass";
+        let short = "fortnightly|a|A|as|ss|s|b|x| |  |. |,|-|\n\n|\u{e9}|\u{2014}";
+        let numbers = "1987|2024s|12|3:|/4|4pm|10 a.m.|Q3|Feb. |19";
+        let mut pieces: Vec<&str> = [near_triggers, short, numbers]
+            .iter()
+            .flat_map(|p| p.split('|'))
+            .collect();
+        pieces.extend([long.as_str(), digits.as_str()]);
+        // The lexicon's own triggers, unpacked from their slots.
+        let lexicon: Vec<Vec<u8>> = lex()
+            .triggers
+            .slots
+            .iter()
+            .filter(|&&k| k != 0)
+            .map(|k| k.to_le_bytes().into_iter().filter(|&c| c != 0).collect())
+            .collect();
+        let mut text = crate::test_text::concatenations(&pieces, 80, 0x5eed_da7e_5ca2_0001);
+        let mut found = 0;
+        for _ in 0..3000 {
+            let t = text();
+            let b = t.as_bytes();
+            let mut hits = Vec::new();
+            own.scan(b, &mut hits);
+            assert_eq!(
+                hits,
+                scan_reference(b, |w| words.iter().any(|t| t.as_bytes() == w)),
+                "{t:?}"
+            );
+            found += hits.len();
+            hits.clear();
+            lex().triggers.scan(b, &mut hits);
+            assert_eq!(hits, scan_reference(b, |w| lexicon.iter().any(|t| t == w)), "{t:?}");
+        }
+        assert!(found > 10_000, "{found}");
+    }
+
+    /// The token rules a byte at a time: `tokenize` without its shortcuts.
+    fn tokenize_reference(text: &str, start: usize, end: usize) -> Vec<Tok> {
+        let b = &text.as_bytes()[..end];
+        let (mut out, mut i, mut gap, mut nls) = (Vec::new(), start, true, 0);
+        while i < end {
+            let c = b[i];
+            if c.is_ascii_whitespace() {
+                gap = true;
+                nls += (c == b'\n') as usize;
+                i += 1;
+                continue;
+            }
+            let s = i;
+            let (mut k, mut n, mut nd) = (TK::Punct, 0u32, 0usize);
+            i += 1;
+            if c.is_ascii_alphabetic() {
+                k = TK::Word;
+                while i < end && b[i].is_ascii_alphabetic() {
+                    i += 1;
+                }
+                // "a.m.", "U.S."
+                let joined = |j: usize| j + 1 < end && b[j] == b'.' && b[j + 1].is_ascii_alphabetic();
+                if i == s + 1 && joined(i) && !(i + 2 < end && b[i + 2].is_ascii_alphabetic()) {
+                    i += 2;
+                    if i < end && b[i] == b'.' {
+                        i += 1;
+                    }
+                }
+            } else if c.is_ascii_digit() {
+                k = TK::Num;
+                while i < end && b[i].is_ascii_digit() {
+                    i += 1;
+                }
+                nd = i - s;
+                n = if nd > 9 { u32::MAX } else { text[s..i].parse().unwrap() };
+            } else if c >= 0x80 {
+                while i < end && (b[i] & 0xC0) == 0x80 {
+                    i += 1;
+                }
+            }
+            let (ls, le) = ((s - start) as u32, (i - start) as u32);
+            let (cap, para) = (c.is_ascii_uppercase(), nls >= 2);
+            out.push(Tok {
+                s,
+                e: i,
+                k,
+                ls,
+                le,
+                cap,
+                gap,
+                para,
+                n,
+                nd,
+            });
+            gap = false;
+            nls = 0;
+        }
+        out
+    }
+
+    #[test]
+    fn tokenize_agrees_with_the_plain_rules() {
+        let pieces = "a|A|may|U.S.|a.m.|p.m|x.y.z|3|1987|12345678901|,|.|-|\u{e9}|\u{2014}| |  |\n|\n\n|\t|\r\n";
+        let pieces: Vec<&str> = pieces.split('|').collect();
+        let mut text = crate::test_text::concatenations(&pieces, 40, 0x70c5_0000_0000_0003);
+        let fields = |t: &Tok| (t.s, t.e, t.k, t.ls, t.le, t.cap, t.gap, t.para, t.n, t.nd);
+        for round in 0..5000 {
+            let t = text();
+            // A region may start on any char boundary.
+            let mut start = (round % 4).min(t.len());
+            while !t.is_char_boundary(start) {
+                start += 1;
+            }
+            let mut toks = Vec::new();
+            tokenize(&t, start, t.len(), &mut toks);
+            let want: Vec<_> = tokenize_reference(&t, start, t.len()).iter().map(fields).collect();
+            assert_eq!(toks.iter().map(fields).collect::<Vec<_>>(), want, "{t:?}");
+        }
+    }
+
+    #[test]
+    fn pack_at_agrees_with_pack_word() {
+        let mut next = crate::test_text::numbers(0x7ac4_0000_5eed_0017);
+        let buf: Vec<u8> = (0..300).map(|_| b"aZq.-09 \xc3s"[next(10)]).collect();
+        for s in 0..buf.len() {
+            for len in 0..=16.min(buf.len() - s) {
+                assert_eq!(pack_at(&buf, s, len), pack_word(&buf[s..s + len]), "{s} {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn block_masks_agree_with_the_portable_code() {
+        let mut next = crate::test_text::numbers(0x0bad_5eed_1234_5678);
+        let mut block = [0u8; 64];
+        for round in 0..20_000 {
+            // Every byte value, and runs of the boundary bytes of the ranges.
+            for c in block.iter_mut() {
+                *c = if round % 2 == 0 {
+                    next(256) as u8
+                } else {
+                    b"@AZ[`az{/09:\x7f\x80\xc3\xff"[next(16)]
+                };
+            }
+            let plain = |pick: fn(&u8) -> bool| {
+                block
+                    .iter()
+                    .enumerate()
+                    .fold(0u64, |m, (k, c)| m | (pick(c) as u64) << k)
+            };
+            let want = (plain(u8::is_ascii_alphabetic), plain(u8::is_ascii_digit));
+            assert_eq!(block_masks(&block), want, "{block:?}");
+            assert_eq!(block_masks_swar(&block), want, "{block:?}");
         }
     }
 

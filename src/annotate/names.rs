@@ -192,6 +192,9 @@ const NON_REF: u16 = 128;
 const CONNECT: u16 = 256;
 const LOWER_RANK: u16 = 512;
 const DEMONYM: u16 = 1024;
+/// A key of `NameKnowledge::country_words`: a run's word is tested with the
+/// class its token already has instead of a lowercased copy and a probe.
+const COUNTRY: u16 = 2048;
 
 /// What the name finder knows about one lowercase word: its word-list bits
 /// and the gazetteer phrases that start with it. Keying phrases by their
@@ -290,11 +293,9 @@ fn load_word(b: &[u8], at: usize, n: usize) -> u64 {
     let mask = u64::MAX >> (64 - 8 * n);
     match b.get(at..at + 8) {
         Some(x) => u64::from_le_bytes(x.try_into().unwrap_or([0; 8])) & mask,
-        None => {
-            let mut buf = [0u8; 8];
-            buf[..n].copy_from_slice(&b[at..at + n]);
-            u64::from_le_bytes(buf)
-        }
+        // At the end of a word passed on its own: a copy of so few bytes
+        // would be a call to `memcpy`.
+        None => b[at..at + n].iter().rev().fold(0, |x, &c| x << 8 | u64::from(c)),
     }
 }
 
@@ -436,6 +437,23 @@ impl WordTable {
         })
     }
 
+    /// `get` of `text[s..e]`: an ASCII word is hashed in place, where the
+    /// text around it lets each chunk be one load.
+    #[inline]
+    fn get_at(&self, text: &str, s: usize, e: usize) -> Option<&WordEntry> {
+        let w = &text.as_bytes()[s..e];
+        if w.len() > self.longest || self.slots.is_empty() {
+            return None;
+        }
+        if !w.is_ascii() {
+            return self.get(&text[s..e]);
+        }
+        let (h, _) = word_hash_at(text.as_bytes(), s, e);
+        self.find(w, h, |e| {
+            self.key(e).iter().zip(w).all(|(&a, &b)| a == b.to_ascii_lowercase())
+        })
+    }
+
     #[inline]
     fn key(&self, e: usize) -> &[u8] {
         let (off, len) = self.spans[e];
@@ -567,19 +585,6 @@ impl std::hash::Hasher for WordHasher {
 
 pub(crate) type WordBuild = std::hash::BuildHasherDefault<WordHasher>;
 
-/// Calls `f` with `word` lowercased, without allocating for short ASCII words.
-fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
-    let mut buf = [0u8; 48];
-    if word.is_ascii() && word.len() <= buf.len() {
-        let b = &mut buf[..word.len()];
-        b.copy_from_slice(word.as_bytes());
-        b.make_ascii_lowercase();
-        f(std::str::from_utf8(b).unwrap_or(""))
-    } else {
-        f(&word.to_lowercase())
-    }
-}
-
 fn list(cell: &str) -> impl Iterator<Item = &str> {
     cell.split(';').map(str::trim).filter(|s| !s.is_empty())
 }
@@ -651,6 +656,9 @@ impl NameKnowledge {
         };
         if let Some(g) = gazetteer {
             k.load_gazetteer(&g, &mut words)?;
+        }
+        for w in k.country_words.keys() {
+            words.entry(w.as_str().into()).or_default().cls |= COUNTRY;
         }
         k.words = WordTable::new(words)?;
         Ok(k)
@@ -1331,7 +1339,7 @@ fn tokenize(
         if word_start {
             if inner {
                 let r = alnum_run_end(text, s);
-                phrases_at(s, r, k.entry(&text[s..r]));
+                phrases_at(s, r, k.words.get_at(text, s, r));
             } else if entry.is_some_and(|x| !x.names.is_empty() || !x.roles.is_empty()) {
                 phrases_at(s, e, entry);
             }
@@ -1343,7 +1351,7 @@ fn tokenize(
                 p += q + n;
                 if p < e {
                     let r = alnum_run_end(text, p);
-                    phrases_at(p, r, k.entry(&text[p..r]));
+                    phrases_at(p, r, k.words.get_at(text, p, r));
                 }
             }
         }
@@ -2077,6 +2085,11 @@ fn process_run<'t>(
     } else {
         None
     };
+    // The token's own class lacks most bits when it is lowercase: the word
+    // is looked up once for all of them.
+    let prev_cls = prev.map_or(0, |_| {
+        k.words.get_at(text, toks[i - 1].s, toks[i - 1].e).map_or(0, |x| x.cls)
+    });
     // "Secretary of the National Security and Defense Council Oleksiy
     // Danilov", "Prime Minister of the Republic of Armenia Nikol Pashinyan":
     // a role word, a connector and capitalised words right before the run
@@ -2091,7 +2104,7 @@ fn process_run<'t>(
     if let Some(c) = chain {
         title_start = Some(toks[c].s);
     }
-    let title_before = title_start.is_some() || prev.is_some_and(|p| k.is(TITLE, p));
+    let title_before = title_start.is_some() || prev_cls & TITLE != 0;
     // "President of Ukraine Volodymyr Zelenskyy": the first word after "of"
     // belongs to the title.
     let of_title = prev.is_some_and(|p| p == "of") && i >= 2 && toks[i - 2].cls & TITLE != 0 && b - a >= 3;
@@ -2111,7 +2124,7 @@ fn process_run<'t>(
     if chain.is_some() && !of_title && b - a >= 3 {
         a = b - 2;
     }
-    let place_prep = prev.is_some_and(|p| k.is(PLACE_PREP, p));
+    let place_prep = prev_cls & PLACE_PREP != 0;
     // Split a run at a repeated word: speaker labels print the name twice
     // ("Sergei Shoigu Shoigu Sergei").
     // The buffer is reused across runs: most runs are one part, and a new
@@ -2162,11 +2175,9 @@ fn process_run<'t>(
             });
             continue;
         }
-        let name_like = (pa..pb).all(|x| {
-            toks[x].cls & (OUTLET | STOP) == 0
-                && !(n == 1 && toks[x].cls & DEMONYM != 0)
-                && (k.country_words.is_empty() || !with_lower(word(&toks[x]), |l| k.country_words.contains_key(l)))
-        });
+        // Run tokens are capitalised: their class holds all their bits.
+        let name_like =
+            (pa..pb).all(|x| toks[x].cls & (OUTLET | STOP | COUNTRY) == 0 && !(n == 1 && toks[x].cls & DEMONYM != 0));
         if !name_like {
             continue;
         }
@@ -2726,6 +2737,73 @@ mod tests {
         assert!(k.is(ROLE, "Minister"));
         assert_eq!(k.class("Zzyzx"), 0);
         assert_eq!(k.class("Österreich"), 0);
+    }
+
+    #[test]
+    fn load_word_at_the_end_of_a_slice_reads_like_a_copy() {
+        let mut draw = crate::test_text::numbers(7);
+        for _ in 0..2000 {
+            let b: Vec<u8> = (0..1 + draw(20)).map(|_| draw(256) as u8).collect();
+            let at = draw(b.len());
+            let n = 1 + draw((b.len() - at).min(8));
+            let mut buf = [0u8; 8];
+            buf[..n].copy_from_slice(&b[at..at + n]);
+            assert_eq!(load_word(&b, at, n), u64::from_le_bytes(buf), "{b:?} {at} {n}");
+        }
+    }
+
+    /// Words of the gazetteer and the lexicon, cut and glued, in any case.
+    const WORD_PIECES: [&str; 16] = [
+        "Russia",
+        "n",
+        "U.S",
+        ".",
+        "ukraine",
+        "MINISTER",
+        "of",
+        "the",
+        "Ö",
+        "sterreich",
+        "-",
+        "'",
+        "Kyiv",
+        "Defence",
+        "x",
+        "Germany",
+    ];
+
+    #[test]
+    fn word_lookup_in_place_finds_what_a_lookup_of_the_word_finds() {
+        let k = gazetteer();
+        let mut text = crate::test_text::concatenations(&WORD_PIECES, 6, 11);
+        for _ in 0..3000 {
+            let t = format!(" {} tail", text());
+            let e = t.len() - 5;
+            let (got, want) = (k.words.get_at(&t, 1, e), k.words.get(&t[1..e]));
+            assert_eq!(got.map(|x| x.cls), want.map(|x| x.cls), "{t:?}");
+            assert_eq!(got.is_some(), want.is_some(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn a_capitalised_token_is_classed_a_country_word_exactly_when_it_is_one() {
+        let k = gazetteer();
+        assert!(!k.country_words.is_empty());
+        let mut text = crate::test_text::concatenations(&WORD_PIECES, 6, 5);
+        let (mut toks, mut names, mut roles) = (Vec::new(), Vec::new(), Vec::new());
+        let mut countries = 0;
+        for _ in 0..3000 {
+            let t = text().replace('x', " ");
+            toks.clear();
+            tokenize(&t, &k, &mut toks, &mut names, &mut roles);
+            for tok in toks.iter().filter(|x| x.upper) {
+                let w = &t[tok.s..tok.e];
+                let want = k.country_words.contains_key(&w.to_lowercase());
+                assert_eq!(tok.cls & COUNTRY != 0, want, "{w:?} in {t:?}");
+                countries += usize::from(want);
+            }
+        }
+        assert!(countries > 100, "{countries}");
     }
 
     fn gazetteer() -> NameKnowledge {

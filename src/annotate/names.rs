@@ -2323,7 +2323,7 @@ fn norm_word_into(w: &str, out: &mut String) {
     // Lowercasing ASCII keeps every char's class, so an ASCII word is
     // trimmed first and lowercased in place.
     if w.is_ascii() {
-        out.push_str(trim_word(w));
+        out.push_str(trim_ascii_word(w));
         out[start..].make_ascii_lowercase();
     } else {
         let w = w.to_lowercase().replace('’', "'");
@@ -2348,6 +2348,56 @@ fn trim_word(w: &str) -> &str {
     w.strip_suffix('.').unwrap_or(w)
 }
 
+/// `trim_word` of an ASCII word, by bytes: the char patterns decode every
+/// char they test.
+fn trim_ascii_word(w: &str) -> &str {
+    let b = w.as_bytes();
+    let kept = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'\'' | b'.');
+    let (Some(first), Some(last)) = (b.iter().position(kept), b.iter().rposition(kept)) else {
+        return "";
+    };
+    let Some(start) = (first..=last).find(|&i| !matches!(b[i], b'\'' | b'.')) else {
+        return "";
+    };
+    let w = &w[start..=last];
+    w.strip_suffix('.').unwrap_or(w)
+}
+
+/// The words of `phrase` that `split_whitespace` gives: an ASCII byte is
+/// tested by itself, and only the rest decoded as a char.
+fn whitespace_words(phrase: &str) -> impl Iterator<Item = &str> {
+    let b = phrase.as_bytes();
+    // Length of the whitespace char at `i`, 0 when it is no whitespace.
+    let space_at = move |i: usize| -> usize {
+        match b[i] {
+            b' ' | b'\t'..=b'\r' => 1,
+            x if x < 0x80 => 0,
+            _ => {
+                let (c, n) = char_len_at(phrase, i);
+                if c.is_whitespace() {
+                    n
+                } else {
+                    0
+                }
+            }
+        }
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            match space_at(i) {
+                0 => break,
+                n => i += n,
+            }
+        }
+        let start = i;
+        while i < b.len() && space_at(i) == 0 {
+            i += char_len_at(phrase, i).1;
+        }
+        (i > start).then(|| &phrase[start..i])
+    })
+}
+
 fn country_of(w: &str, k: &NameKnowledge) -> Option<String> {
     if let Some(c) = k.country_words.get(w) {
         return Some(c.clone());
@@ -2368,7 +2418,7 @@ fn country_of(w: &str, k: &NameKnowledge) -> Option<String> {
 fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
     let mut buf = String::with_capacity(phrase.len());
     let mut spans: Vec<(usize, usize, bool)> = Vec::with_capacity(16);
-    for w in phrase.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+    for w in whitespace_words(phrase) {
         let cap = w.chars().next().is_some_and(char::is_uppercase);
         let start = buf.len();
         norm_word_into(w, &mut buf);
@@ -2804,6 +2854,23 @@ mod tests {
             }
         }
         assert!(countries > 100, "{countries}");
+    }
+
+    #[test]
+    fn ascii_words_trim_and_split_like_the_char_versions() {
+        let pieces = [
+            "a", "Z", "9", ".", "'", "-", "\"", " ", "  ", "\t", "\u{b}", "\u{c}", "\n", "(", "s", "\u{a0}",
+            "\u{2009}", "é", "’", "\u{1c}",
+        ];
+        let mut text = crate::test_text::concatenations(&pieces, 9, 3);
+        for _ in 0..20000 {
+            let t = text();
+            let words: Vec<&str> = whitespace_words(&t).collect();
+            assert_eq!(words, t.split_whitespace().collect::<Vec<_>>(), "{t:?}");
+            if t.is_ascii() {
+                assert_eq!(trim_ascii_word(&t), trim_word(&t), "{t:?}");
+            }
+        }
     }
 
     fn gazetteer() -> NameKnowledge {

@@ -1190,15 +1190,18 @@ fn lowercase_run(b: &[u8], at: usize) -> usize {
 
 /// Splits the text into word tokens, classifies each through the word
 /// table and collects the gazetteer entity (`names`) and role phrase
-/// (`roles`) matches that start at a word start.
+/// (`roles`) matches that start at a word start. Returns whether the text
+/// is all ASCII: every other byte takes a branch of its own here, so the
+/// answer costs no pass of its own.
 fn tokenize(
     text: &str,
     k: &NameKnowledge,
     out: &mut Vec<Tok>,
     names: &mut Vec<(usize, usize, Target)>,
     roles: &mut Vec<(usize, usize, Target)>,
-) {
+) -> bool {
     let b = text.as_bytes();
+    let mut all_ascii = true;
     let mut i = 0;
     let mut sentence_start = true;
     let mut prev_end = usize::MAX;
@@ -1243,6 +1246,7 @@ fn tokenize(
         // An ASCII byte that is no gap is a letter or digit: only a char of
         // more bytes needs decoding.
         if x >= 0x80 {
+            all_ascii = false;
             let (c, n) = char_len_at(text, i);
             if !c.is_alphanumeric() {
                 if c == '“' {
@@ -1314,6 +1318,7 @@ fn tokenize(
             }
         }
         let e = split_at.unwrap_or(j);
+        all_ascii &= ascii;
         let joined = prev_end != usize::MAX && (s == prev_end || s == prev_end + 1 && b[prev_end] == b' ');
         let upper = if x < 0x80 {
             x.is_ascii_uppercase()
@@ -1370,6 +1375,32 @@ fn tokenize(
         prev_end = e;
         i = e;
     }
+    all_ascii
+}
+
+/// Drops the entity matches that a longer role phrase overlaps and reaches
+/// at least as far as; returns which role phrases to keep: those that no
+/// such entity match beats.
+fn settle_overlaps(gaz: &mut Vec<(usize, usize, Target)>, roles: &[(usize, usize, Target)]) -> Vec<bool> {
+    let mut keep_role = vec![true; roles.len()];
+    // Both lists are sorted by start and free of overlaps: the roles a
+    // match overlaps are a run of them that only moves forward.
+    let mut lo = 0;
+    gaz.retain(|g| {
+        while lo < roles.len() && roles[lo].1 <= g.0 {
+            lo += 1;
+        }
+        let mut keep = true;
+        for (ri, r) in roles.iter().enumerate().skip(lo).take_while(|(_, r)| r.0 < g.1) {
+            if r.1 - r.0 > g.1 - g.0 && r.1 >= g.1 {
+                keep = false;
+            } else {
+                keep_role[ri] = false;
+            }
+        }
+        keep
+    });
+    keep_role
 }
 
 /// The char that ends at byte `i`.
@@ -1444,24 +1475,11 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
     let mut toks = Vec::with_capacity(text.len() / 5);
     let mut gaz: Vec<(usize, usize, Target)> = Vec::new();
     let mut roles: Vec<(usize, usize, Target)> = Vec::new();
-    tokenize(text, k, &mut toks, &mut gaz, &mut roles);
+    let ascii = tokenize(text, k, &mut toks, &mut gaz, &mut roles);
     // Role phrases: a longer role phrase beats an entity match that
     // overlaps it ("the Pentagon chief" over "the Pentagon").
     if !roles.is_empty() {
-        let mut keep_role = vec![true; roles.len()];
-        gaz.retain(|g| {
-            let mut keep = true;
-            for (ri, r) in roles.iter().enumerate() {
-                if r.0 < g.1 && g.0 < r.1 {
-                    if r.1 - r.0 > g.1 - g.0 && r.1 >= g.1 {
-                        keep = false;
-                    } else {
-                        keep_role[ri] = false;
-                    }
-                }
-            }
-            keep
-        });
+        let keep_role = settle_overlaps(&mut gaz, &roles);
         gaz.extend(roles.into_iter().zip(keep_role).filter(|x| x.1).map(|x| x.0));
         gaz.sort_by_key(|g| (g.0, std::cmp::Reverse(g.1)));
     }
@@ -1551,13 +1569,11 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             continue;
         }
         fold_cand(c, &mut key, &mut scratch);
-        let ntok = key.split(' ').count();
+        let (ntok, first, last) = key_parts(&key);
         if ntok < 2 && c.ent.is_none() {
             continue;
         }
         sorted_tokens(&key, &mut sorted);
-        let first = key.split(' ').next().unwrap_or("");
-        let last = key.rsplit(' ').next().unwrap_or("");
         let mut found: Option<usize> = None;
         let mut take = |i: usize| found = Some(found.map_or(i, |f: usize| f.min(i)));
         if let Some(&i) = c.ent.and_then(|e| by_ent.get(&e)) {
@@ -1633,7 +1649,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             continue;
         }
         fold_cand(c, &mut key, &mut scratch);
-        let ntok = key.split(' ').count();
+        let ntok = key_parts(&key).0;
         let best = if ntok == 1 {
             let a = by_last.get(key.as_str()).and_then(|v| v.last().copied());
             let b = first_multi.get(key.as_str()).copied();
@@ -1871,10 +1887,12 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
         if c.s < last_end || c.e <= c.s {
             continue;
         }
-        char_pos += text[byte_pos..c.s].chars().count();
+        // In an ASCII text a char is a byte.
+        let chars = |s: &str| if ascii { s.len() } else { s.chars().count() };
+        char_pos += chars(&text[byte_pos..c.s]);
         let cs = char_pos;
         let surface = &text[c.s..c.e];
-        let ce = cs + surface.chars().count();
+        let ce = cs + chars(surface);
         char_pos = ce;
         byte_pos = c.e;
         last_end = c.e;
@@ -2272,6 +2290,16 @@ struct Cluster<'a> {
     sigs: Vec<Sig>,
     /// Byte starts of the cluster's mentions, sorted after linking.
     starts: Vec<usize>,
+}
+
+/// The number of words of a folded key, its first and its last word, found
+/// by bytes: `split` would search with a char pattern.
+fn key_parts(key: &str) -> (usize, &str, &str) {
+    let b = key.as_bytes();
+    let n = b.iter().filter(|&&c| c == b' ').count() + 1;
+    let first = b.iter().position(|&c| c == b' ').map_or(key, |p| &key[..p]);
+    let last = b.iter().rposition(|&c| c == b' ').map_or(key, |p| &key[p + 1..]);
+    (n, first, last)
 }
 
 /// Folded key tokens sorted and re-joined into `out`.
@@ -2802,8 +2830,11 @@ mod tests {
         }
     }
 
-    /// Words of the gazetteer and the lexicon, cut and glued, in any case.
-    const WORD_PIECES: [&str; 16] = [
+    /// Words of the gazetteer and the lexicon, cut and glued, in any case,
+    /// and chars that end tokens or start sentences.
+    const WORD_PIECES: [&str; 18] = [
+        "’",
+        "“",
         "Russia",
         "n",
         "U.S",
@@ -2845,7 +2876,11 @@ mod tests {
         for _ in 0..3000 {
             let t = text().replace('x', " ");
             toks.clear();
-            tokenize(&t, &k, &mut toks, &mut names, &mut roles);
+            assert_eq!(
+                tokenize(&t, &k, &mut toks, &mut names, &mut roles),
+                t.is_ascii(),
+                "{t:?}"
+            );
             for tok in toks.iter().filter(|x| x.upper) {
                 let w = &t[tok.s..tok.e];
                 let want = k.country_words.contains_key(&w.to_lowercase());
@@ -2870,6 +2905,59 @@ mod tests {
             if t.is_ascii() {
                 assert_eq!(trim_ascii_word(&t), trim_word(&t), "{t:?}");
             }
+        }
+    }
+
+    #[test]
+    fn overlaps_are_settled_as_by_testing_every_pair() {
+        let mut draw = crate::test_text::numbers(13);
+        // Sorted spans without overlaps, as the tokenizer collects them.
+        let mut spans = |n: usize| {
+            let mut at = 0;
+            (0..n)
+                .map(|_| {
+                    let s = at + draw(6);
+                    at = s + 1 + draw(8);
+                    (s, at, Target::Entity(0))
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut dropped = 0;
+        for _ in 0..3000 {
+            let (gaz, roles) = (spans(6), spans(4));
+            let mut plain_gaz = gaz.clone();
+            let mut plain_roles = vec![true; roles.len()];
+            plain_gaz.retain(|g| {
+                let mut keep = true;
+                for (ri, r) in roles.iter().enumerate() {
+                    if r.0 < g.1 && g.0 < r.1 {
+                        if r.1 - r.0 > g.1 - g.0 && r.1 >= g.1 {
+                            keep = false;
+                        } else {
+                            plain_roles[ri] = false;
+                        }
+                    }
+                }
+                keep
+            });
+            let mut got = gaz.clone();
+            assert_eq!(settle_overlaps(&mut got, &roles), plain_roles);
+            let spans_of = |v: &[(usize, usize, Target)]| v.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>();
+            assert_eq!(spans_of(&got), spans_of(&plain_gaz));
+            dropped += gaz.len() - got.len();
+        }
+        assert!(dropped > 100, "{dropped}");
+    }
+
+    #[test]
+    fn key_parts_are_the_pieces_split_gives() {
+        let mut text = crate::test_text::concatenations(&["a", "bc", " ", "é"], 8, 17);
+        for _ in 0..2000 {
+            let key = text();
+            let (n, first, last) = key_parts(&key);
+            assert_eq!(n, key.split(' ').count(), "{key:?}");
+            assert_eq!(Some(first), key.split(' ').next(), "{key:?}");
+            assert_eq!(Some(last), key.rsplit(' ').next(), "{key:?}");
         }
     }
 

@@ -1524,7 +1524,13 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
 
     // 2. Capitalised sequences.
     let word = |t: &Tok| &text[t.s..t.e];
-    let mut run_scratch = RunScratch::default();
+    // Sized once for the article: grown from empty, the folds and the key
+    // would be reallocated several times in every article.
+    let mut run_scratch = RunScratch {
+        key: String::with_capacity(64),
+        folds: String::with_capacity(text.len() / 8),
+        ..RunScratch::default()
+    };
     let mut i = 0;
     while i < toks.len() {
         if !toks[i].upper || toks[i].gaz {

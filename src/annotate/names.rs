@@ -192,6 +192,9 @@ const NON_REF: u16 = 128;
 const CONNECT: u16 = 256;
 const LOWER_RANK: u16 = 512;
 const DEMONYM: u16 = 1024;
+/// A key of `NameKnowledge::country_words`: a run's word is tested with the
+/// class its token already has instead of a lowercased copy and a probe.
+const COUNTRY: u16 = 2048;
 
 /// What the name finder knows about one lowercase word: its word-list bits
 /// and the gazetteer phrases that start with it. Keying phrases by their
@@ -290,11 +293,9 @@ fn load_word(b: &[u8], at: usize, n: usize) -> u64 {
     let mask = u64::MAX >> (64 - 8 * n);
     match b.get(at..at + 8) {
         Some(x) => u64::from_le_bytes(x.try_into().unwrap_or([0; 8])) & mask,
-        None => {
-            let mut buf = [0u8; 8];
-            buf[..n].copy_from_slice(&b[at..at + n]);
-            u64::from_le_bytes(buf)
-        }
+        // At the end of a word passed on its own: a copy of so few bytes
+        // would be a call to `memcpy`.
+        None => b[at..at + n].iter().rev().fold(0, |x, &c| x << 8 | u64::from(c)),
     }
 }
 
@@ -436,6 +437,23 @@ impl WordTable {
         })
     }
 
+    /// `get` of `text[s..e]`: an ASCII word is hashed in place, where the
+    /// text around it lets each chunk be one load.
+    #[inline]
+    fn get_at(&self, text: &str, s: usize, e: usize) -> Option<&WordEntry> {
+        let w = &text.as_bytes()[s..e];
+        if w.len() > self.longest || self.slots.is_empty() {
+            return None;
+        }
+        if !w.is_ascii() {
+            return self.get(&text[s..e]);
+        }
+        let (h, _) = word_hash_at(text.as_bytes(), s, e);
+        self.find(w, h, |e| {
+            self.key(e).iter().zip(w).all(|(&a, &b)| a == b.to_ascii_lowercase())
+        })
+    }
+
     #[inline]
     fn key(&self, e: usize) -> &[u8] {
         let (off, len) = self.spans[e];
@@ -567,19 +585,6 @@ impl std::hash::Hasher for WordHasher {
 
 pub(crate) type WordBuild = std::hash::BuildHasherDefault<WordHasher>;
 
-/// Calls `f` with `word` lowercased, without allocating for short ASCII words.
-fn with_lower<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
-    let mut buf = [0u8; 48];
-    if word.is_ascii() && word.len() <= buf.len() {
-        let b = &mut buf[..word.len()];
-        b.copy_from_slice(word.as_bytes());
-        b.make_ascii_lowercase();
-        f(std::str::from_utf8(b).unwrap_or(""))
-    } else {
-        f(&word.to_lowercase())
-    }
-}
-
 fn list(cell: &str) -> impl Iterator<Item = &str> {
     cell.split(';').map(str::trim).filter(|s| !s.is_empty())
 }
@@ -651,6 +656,9 @@ impl NameKnowledge {
         };
         if let Some(g) = gazetteer {
             k.load_gazetteer(&g, &mut words)?;
+        }
+        for w in k.country_words.keys() {
+            words.entry(w.as_str().into()).or_default().cls |= COUNTRY;
         }
         k.words = WordTable::new(words)?;
         Ok(k)
@@ -1182,15 +1190,18 @@ fn lowercase_run(b: &[u8], at: usize) -> usize {
 
 /// Splits the text into word tokens, classifies each through the word
 /// table and collects the gazetteer entity (`names`) and role phrase
-/// (`roles`) matches that start at a word start.
+/// (`roles`) matches that start at a word start. Returns whether the text
+/// is all ASCII: every other byte takes a branch of its own here, so the
+/// answer costs no pass of its own.
 fn tokenize(
     text: &str,
     k: &NameKnowledge,
     out: &mut Vec<Tok>,
     names: &mut Vec<(usize, usize, Target)>,
     roles: &mut Vec<(usize, usize, Target)>,
-) {
+) -> bool {
     let b = text.as_bytes();
+    let mut all_ascii = true;
     let mut i = 0;
     let mut sentence_start = true;
     let mut prev_end = usize::MAX;
@@ -1235,6 +1246,7 @@ fn tokenize(
         // An ASCII byte that is no gap is a letter or digit: only a char of
         // more bytes needs decoding.
         if x >= 0x80 {
+            all_ascii = false;
             let (c, n) = char_len_at(text, i);
             if !c.is_alphanumeric() {
                 if c == '“' {
@@ -1306,6 +1318,7 @@ fn tokenize(
             }
         }
         let e = split_at.unwrap_or(j);
+        all_ascii &= ascii;
         let joined = prev_end != usize::MAX && (s == prev_end || s == prev_end + 1 && b[prev_end] == b' ');
         let upper = if x < 0x80 {
             x.is_ascii_uppercase()
@@ -1331,7 +1344,7 @@ fn tokenize(
         if word_start {
             if inner {
                 let r = alnum_run_end(text, s);
-                phrases_at(s, r, k.entry(&text[s..r]));
+                phrases_at(s, r, k.words.get_at(text, s, r));
             } else if entry.is_some_and(|x| !x.names.is_empty() || !x.roles.is_empty()) {
                 phrases_at(s, e, entry);
             }
@@ -1343,7 +1356,7 @@ fn tokenize(
                 p += q + n;
                 if p < e {
                     let r = alnum_run_end(text, p);
-                    phrases_at(p, r, k.entry(&text[p..r]));
+                    phrases_at(p, r, k.words.get_at(text, p, r));
                 }
             }
         }
@@ -1362,6 +1375,32 @@ fn tokenize(
         prev_end = e;
         i = e;
     }
+    all_ascii
+}
+
+/// Drops the entity matches that a longer role phrase overlaps and reaches
+/// at least as far as; returns which role phrases to keep: those that no
+/// such entity match beats.
+fn settle_overlaps(gaz: &mut Vec<(usize, usize, Target)>, roles: &[(usize, usize, Target)]) -> Vec<bool> {
+    let mut keep_role = vec![true; roles.len()];
+    // Both lists are sorted by start and free of overlaps: the roles a
+    // match overlaps are a run of them that only moves forward.
+    let mut lo = 0;
+    gaz.retain(|g| {
+        while lo < roles.len() && roles[lo].1 <= g.0 {
+            lo += 1;
+        }
+        let mut keep = true;
+        for (ri, r) in roles.iter().enumerate().skip(lo).take_while(|(_, r)| r.0 < g.1) {
+            if r.1 - r.0 > g.1 - g.0 && r.1 >= g.1 {
+                keep = false;
+            } else {
+                keep_role[ri] = false;
+            }
+        }
+        keep
+    });
+    keep_role
 }
 
 /// The char that ends at byte `i`.
@@ -1436,24 +1475,11 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
     let mut toks = Vec::with_capacity(text.len() / 5);
     let mut gaz: Vec<(usize, usize, Target)> = Vec::new();
     let mut roles: Vec<(usize, usize, Target)> = Vec::new();
-    tokenize(text, k, &mut toks, &mut gaz, &mut roles);
+    let ascii = tokenize(text, k, &mut toks, &mut gaz, &mut roles);
     // Role phrases: a longer role phrase beats an entity match that
     // overlaps it ("the Pentagon chief" over "the Pentagon").
     if !roles.is_empty() {
-        let mut keep_role = vec![true; roles.len()];
-        gaz.retain(|g| {
-            let mut keep = true;
-            for (ri, r) in roles.iter().enumerate() {
-                if r.0 < g.1 && g.0 < r.1 {
-                    if r.1 - r.0 > g.1 - g.0 && r.1 >= g.1 {
-                        keep = false;
-                    } else {
-                        keep_role[ri] = false;
-                    }
-                }
-            }
-            keep
-        });
+        let keep_role = settle_overlaps(&mut gaz, &roles);
         gaz.extend(roles.into_iter().zip(keep_role).filter(|x| x.1).map(|x| x.0));
         gaz.sort_by_key(|g| (g.0, std::cmp::Reverse(g.1)));
     }
@@ -1498,7 +1524,13 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
 
     // 2. Capitalised sequences.
     let word = |t: &Tok| &text[t.s..t.e];
-    let mut run_scratch = RunScratch::default();
+    // Sized once for the article: grown from empty, the folds and the key
+    // would be reallocated several times in every article.
+    let mut run_scratch = RunScratch {
+        key: String::with_capacity(64),
+        folds: String::with_capacity(text.len() / 8),
+        ..RunScratch::default()
+    };
     let mut i = 0;
     while i < toks.len() {
         if !toks[i].upper || toks[i].gaz {
@@ -1543,13 +1575,11 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             continue;
         }
         fold_cand(c, &mut key, &mut scratch);
-        let ntok = key.split(' ').count();
+        let (ntok, first, last) = key_parts(&key);
         if ntok < 2 && c.ent.is_none() {
             continue;
         }
         sorted_tokens(&key, &mut sorted);
-        let first = key.split(' ').next().unwrap_or("");
-        let last = key.rsplit(' ').next().unwrap_or("");
         let mut found: Option<usize> = None;
         let mut take = |i: usize| found = Some(found.map_or(i, |f: usize| f.min(i)));
         if let Some(&i) = c.ent.and_then(|e| by_ent.get(&e)) {
@@ -1625,7 +1655,7 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
             continue;
         }
         fold_cand(c, &mut key, &mut scratch);
-        let ntok = key.split(' ').count();
+        let ntok = key_parts(&key).0;
         let best = if ntok == 1 {
             let a = by_last.get(key.as_str()).and_then(|v| v.last().copied());
             let b = first_multi.get(key.as_str()).copied();
@@ -1863,10 +1893,12 @@ pub fn find_mentions<'a>(text: &'a str, published: Option<NaiveDate>, k: &'a Nam
         if c.s < last_end || c.e <= c.s {
             continue;
         }
-        char_pos += text[byte_pos..c.s].chars().count();
+        // In an ASCII text a char is a byte.
+        let chars = |s: &str| if ascii { s.len() } else { s.chars().count() };
+        char_pos += chars(&text[byte_pos..c.s]);
         let cs = char_pos;
         let surface = &text[c.s..c.e];
-        let ce = cs + surface.chars().count();
+        let ce = cs + chars(surface);
         char_pos = ce;
         byte_pos = c.e;
         last_end = c.e;
@@ -2077,6 +2109,11 @@ fn process_run<'t>(
     } else {
         None
     };
+    // The token's own class lacks most bits when it is lowercase: the word
+    // is looked up once for all of them.
+    let prev_cls = prev.map_or(0, |_| {
+        k.words.get_at(text, toks[i - 1].s, toks[i - 1].e).map_or(0, |x| x.cls)
+    });
     // "Secretary of the National Security and Defense Council Oleksiy
     // Danilov", "Prime Minister of the Republic of Armenia Nikol Pashinyan":
     // a role word, a connector and capitalised words right before the run
@@ -2091,7 +2128,7 @@ fn process_run<'t>(
     if let Some(c) = chain {
         title_start = Some(toks[c].s);
     }
-    let title_before = title_start.is_some() || prev.is_some_and(|p| k.is(TITLE, p));
+    let title_before = title_start.is_some() || prev_cls & TITLE != 0;
     // "President of Ukraine Volodymyr Zelenskyy": the first word after "of"
     // belongs to the title.
     let of_title = prev.is_some_and(|p| p == "of") && i >= 2 && toks[i - 2].cls & TITLE != 0 && b - a >= 3;
@@ -2111,7 +2148,7 @@ fn process_run<'t>(
     if chain.is_some() && !of_title && b - a >= 3 {
         a = b - 2;
     }
-    let place_prep = prev.is_some_and(|p| k.is(PLACE_PREP, p));
+    let place_prep = prev_cls & PLACE_PREP != 0;
     // Split a run at a repeated word: speaker labels print the name twice
     // ("Sergei Shoigu Shoigu Sergei").
     // The buffer is reused across runs: most runs are one part, and a new
@@ -2162,11 +2199,9 @@ fn process_run<'t>(
             });
             continue;
         }
-        let name_like = (pa..pb).all(|x| {
-            toks[x].cls & (OUTLET | STOP) == 0
-                && !(n == 1 && toks[x].cls & DEMONYM != 0)
-                && (k.country_words.is_empty() || !with_lower(word(&toks[x]), |l| k.country_words.contains_key(l)))
-        });
+        // Run tokens are capitalised: their class holds all their bits.
+        let name_like =
+            (pa..pb).all(|x| toks[x].cls & (OUTLET | STOP | COUNTRY) == 0 && !(n == 1 && toks[x].cls & DEMONYM != 0));
         if !name_like {
             continue;
         }
@@ -2263,6 +2298,16 @@ struct Cluster<'a> {
     starts: Vec<usize>,
 }
 
+/// The number of words of a folded key, its first and its last word, found
+/// by bytes: `split` would search with a char pattern.
+fn key_parts(key: &str) -> (usize, &str, &str) {
+    let b = key.as_bytes();
+    let n = b.iter().filter(|&&c| c == b' ').count() + 1;
+    let first = b.iter().position(|&c| c == b' ').map_or(key, |p| &key[..p]);
+    let last = b.iter().rposition(|&c| c == b' ').map_or(key, |p| &key[p + 1..]);
+    (n, first, last)
+}
+
 /// Folded key tokens sorted and re-joined into `out`.
 fn sorted_tokens(key: &str, out: &mut String) {
     // Names have a few tokens: they sort on the stack, without a Vec.
@@ -2312,7 +2357,7 @@ fn norm_word_into(w: &str, out: &mut String) {
     // Lowercasing ASCII keeps every char's class, so an ASCII word is
     // trimmed first and lowercased in place.
     if w.is_ascii() {
-        out.push_str(trim_word(w));
+        out.push_str(trim_ascii_word(w));
         out[start..].make_ascii_lowercase();
     } else {
         let w = w.to_lowercase().replace('’', "'");
@@ -2337,6 +2382,56 @@ fn trim_word(w: &str) -> &str {
     w.strip_suffix('.').unwrap_or(w)
 }
 
+/// `trim_word` of an ASCII word, by bytes: the char patterns decode every
+/// char they test.
+fn trim_ascii_word(w: &str) -> &str {
+    let b = w.as_bytes();
+    let kept = |c: &u8| c.is_ascii_alphanumeric() || matches!(c, b'\'' | b'.');
+    let (Some(first), Some(last)) = (b.iter().position(kept), b.iter().rposition(kept)) else {
+        return "";
+    };
+    let Some(start) = (first..=last).find(|&i| !matches!(b[i], b'\'' | b'.')) else {
+        return "";
+    };
+    let w = &w[start..=last];
+    w.strip_suffix('.').unwrap_or(w)
+}
+
+/// The words of `phrase` that `split_whitespace` gives: an ASCII byte is
+/// tested by itself, and only the rest decoded as a char.
+fn whitespace_words(phrase: &str) -> impl Iterator<Item = &str> {
+    let b = phrase.as_bytes();
+    // Length of the whitespace char at `i`, 0 when it is no whitespace.
+    let space_at = move |i: usize| -> usize {
+        match b[i] {
+            b' ' | b'\t'..=b'\r' => 1,
+            x if x < 0x80 => 0,
+            _ => {
+                let (c, n) = char_len_at(phrase, i);
+                if c.is_whitespace() {
+                    n
+                } else {
+                    0
+                }
+            }
+        }
+    };
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            match space_at(i) {
+                0 => break,
+                n => i += n,
+            }
+        }
+        let start = i;
+        while i < b.len() && space_at(i) == 0 {
+            i += char_len_at(phrase, i).1;
+        }
+        (i > start).then(|| &phrase[start..i])
+    })
+}
+
 fn country_of(w: &str, k: &NameKnowledge) -> Option<String> {
     if let Some(c) = k.country_words.get(w) {
         return Some(c.clone());
@@ -2357,7 +2452,7 @@ fn country_of(w: &str, k: &NameKnowledge) -> Option<String> {
 fn parse_sig(phrase: &str, k: &NameKnowledge) -> Option<Sig> {
     let mut buf = String::with_capacity(phrase.len());
     let mut spans: Vec<(usize, usize, bool)> = Vec::with_capacity(16);
-    for w in phrase.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+    for w in whitespace_words(phrase) {
         let cap = w.chars().next().is_some_and(char::is_uppercase);
         let start = buf.len();
         norm_word_into(w, &mut buf);
@@ -2726,6 +2821,150 @@ mod tests {
         assert!(k.is(ROLE, "Minister"));
         assert_eq!(k.class("Zzyzx"), 0);
         assert_eq!(k.class("Österreich"), 0);
+    }
+
+    #[test]
+    fn load_word_at_the_end_of_a_slice_reads_like_a_copy() {
+        let mut draw = crate::test_text::numbers(7);
+        for _ in 0..2000 {
+            let b: Vec<u8> = (0..1 + draw(20)).map(|_| draw(256) as u8).collect();
+            let at = draw(b.len());
+            let n = 1 + draw((b.len() - at).min(8));
+            let mut buf = [0u8; 8];
+            buf[..n].copy_from_slice(&b[at..at + n]);
+            assert_eq!(load_word(&b, at, n), u64::from_le_bytes(buf), "{b:?} {at} {n}");
+        }
+    }
+
+    /// Words of the gazetteer and the lexicon, cut and glued, in any case,
+    /// and chars that end tokens or start sentences.
+    const WORD_PIECES: [&str; 18] = [
+        "’",
+        "“",
+        "Russia",
+        "n",
+        "U.S",
+        ".",
+        "ukraine",
+        "MINISTER",
+        "of",
+        "the",
+        "Ö",
+        "sterreich",
+        "-",
+        "'",
+        "Kyiv",
+        "Defence",
+        "x",
+        "Germany",
+    ];
+
+    #[test]
+    fn word_lookup_in_place_finds_what_a_lookup_of_the_word_finds() {
+        let k = gazetteer();
+        let mut text = crate::test_text::concatenations(&WORD_PIECES, 6, 11);
+        for _ in 0..3000 {
+            let t = format!(" {} tail", text());
+            let e = t.len() - 5;
+            let (got, want) = (k.words.get_at(&t, 1, e), k.words.get(&t[1..e]));
+            assert_eq!(got.map(|x| x.cls), want.map(|x| x.cls), "{t:?}");
+            assert_eq!(got.is_some(), want.is_some(), "{t:?}");
+        }
+    }
+
+    #[test]
+    fn a_capitalised_token_is_classed_a_country_word_exactly_when_it_is_one() {
+        let k = gazetteer();
+        assert!(!k.country_words.is_empty());
+        let mut text = crate::test_text::concatenations(&WORD_PIECES, 6, 5);
+        let (mut toks, mut names, mut roles) = (Vec::new(), Vec::new(), Vec::new());
+        let mut countries = 0;
+        for _ in 0..3000 {
+            let t = text().replace('x', " ");
+            toks.clear();
+            assert_eq!(
+                tokenize(&t, &k, &mut toks, &mut names, &mut roles),
+                t.is_ascii(),
+                "{t:?}"
+            );
+            for tok in toks.iter().filter(|x| x.upper) {
+                let w = &t[tok.s..tok.e];
+                let want = k.country_words.contains_key(&w.to_lowercase());
+                assert_eq!(tok.cls & COUNTRY != 0, want, "{w:?} in {t:?}");
+                countries += usize::from(want);
+            }
+        }
+        assert!(countries > 100, "{countries}");
+    }
+
+    #[test]
+    fn ascii_words_trim_and_split_like_the_char_versions() {
+        let pieces = [
+            "a", "Z", "9", ".", "'", "-", "\"", " ", "  ", "\t", "\u{b}", "\u{c}", "\n", "(", "s", "\u{a0}",
+            "\u{2009}", "é", "’", "\u{1c}",
+        ];
+        let mut text = crate::test_text::concatenations(&pieces, 9, 3);
+        for _ in 0..20000 {
+            let t = text();
+            let words: Vec<&str> = whitespace_words(&t).collect();
+            assert_eq!(words, t.split_whitespace().collect::<Vec<_>>(), "{t:?}");
+            if t.is_ascii() {
+                assert_eq!(trim_ascii_word(&t), trim_word(&t), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn overlaps_are_settled_as_by_testing_every_pair() {
+        let mut draw = crate::test_text::numbers(13);
+        // Sorted spans without overlaps, as the tokenizer collects them.
+        let mut spans = |n: usize| {
+            let mut at = 0;
+            (0..n)
+                .map(|_| {
+                    let s = at + draw(6);
+                    at = s + 1 + draw(8);
+                    (s, at, Target::Entity(0))
+                })
+                .collect::<Vec<_>>()
+        };
+        let mut dropped = 0;
+        for _ in 0..3000 {
+            let (gaz, roles) = (spans(6), spans(4));
+            let mut plain_gaz = gaz.clone();
+            let mut plain_roles = vec![true; roles.len()];
+            plain_gaz.retain(|g| {
+                let mut keep = true;
+                for (ri, r) in roles.iter().enumerate() {
+                    if r.0 < g.1 && g.0 < r.1 {
+                        if r.1 - r.0 > g.1 - g.0 && r.1 >= g.1 {
+                            keep = false;
+                        } else {
+                            plain_roles[ri] = false;
+                        }
+                    }
+                }
+                keep
+            });
+            let mut got = gaz.clone();
+            assert_eq!(settle_overlaps(&mut got, &roles), plain_roles);
+            let spans_of = |v: &[(usize, usize, Target)]| v.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>();
+            assert_eq!(spans_of(&got), spans_of(&plain_gaz));
+            dropped += gaz.len() - got.len();
+        }
+        assert!(dropped > 100, "{dropped}");
+    }
+
+    #[test]
+    fn key_parts_are_the_pieces_split_gives() {
+        let mut text = crate::test_text::concatenations(&["a", "bc", " ", "é"], 8, 17);
+        for _ in 0..2000 {
+            let key = text();
+            let (n, first, last) = key_parts(&key);
+            assert_eq!(n, key.split(' ').count(), "{key:?}");
+            assert_eq!(Some(first), key.split(' ').next(), "{key:?}");
+            assert_eq!(Some(last), key.rsplit(' ').next(), "{key:?}");
+        }
     }
 
     fn gazetteer() -> NameKnowledge {

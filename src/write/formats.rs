@@ -193,9 +193,9 @@ enum Writer {
 /// Writes a file whose row groups are encoded elsewhere, side by side, and
 /// spliced into the file in order. Compressing `texts` is most of the
 /// writing of a run (zstd alone is a quarter of a skeleton run's CPU); on
-/// one thread it was the step every other waited for, with a core idle
-/// half the time. The row groups are cut by the values gathered, so the
-/// file's bytes do not depend on which thread encoded what.
+/// one thread it was the step every other waited for, and an eighth of two
+/// cores' time went idle. The row groups are cut by the values gathered, so
+/// the file's bytes do not depend on which thread encoded what.
 struct ParallelWriter {
     file: SerializedFileWriter<BufWriter<TableFile>>,
     encoding: Arc<GroupEncoding>,

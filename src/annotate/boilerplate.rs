@@ -1938,9 +1938,9 @@ mod tests {
         let pieces = [
             "", "a", "Z", ".", " ", "\t", "\n", "\u{0b}", "\u{85}", "\u{a0}", "\u{2009}", "é", "x y", "\u{1c}",
         ];
-        let mut next = crate::test_text::numbers(0x9e37_79b9_7f4a_7c15);
+        let mut lines = crate::test_text::concatenations(&pieces, 5, 0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
-            let line: String = (0..next(5)).map(|_| pieces[next(pieces.len())]).collect();
+            let line = lines();
             assert_eq!(trim(&line), line.trim(), "{line:?}");
             assert_eq!(trim_end(&line), line.trim_end(), "{line:?}");
         }
@@ -2029,10 +2029,8 @@ mod tests {
             "O'Brien",
             "a-b",
         ];
-        let mut next = crate::test_text::numbers(0x2545_f491_4f6c_dd1d);
-        let lines: Vec<String> = (0..4_000)
-            .map(|_| (0..1 + next(10)).map(|_| pieces[next(pieces.len())]).collect())
-            .collect();
+        let mut line = crate::test_text::concatenations(&pieces, 11, 0x2545_f491_4f6c_dd1d);
+        let lines: Vec<String> = (0..4_000).map(|_| line()).collect();
         let mut matched = 0;
         for pattern in &patterns {
             let original = Regex::new(pattern).unwrap();
@@ -2132,10 +2130,8 @@ mod tests {
             "twitter",
             "@x",
         ];
-        let mut next = crate::test_text::numbers(0x1234_5678_9abc_def1);
-        let lines: Vec<String> = (0..3_000)
-            .map(|_| (0..1 + next(8)).map(|_| pieces[next(pieces.len())]).collect())
-            .collect();
+        let mut line = crate::test_text::concatenations(&pieces, 9, 0x1234_5678_9abc_def1);
+        let lines: Vec<String> = (0..3_000).map(|_| line()).collect();
         let mut matched = [0usize; 2];
         for group in &groups {
             let screens = group

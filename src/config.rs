@@ -77,7 +77,8 @@ pub struct OutputConfig {
     pub csv_tables: Vec<String>,
     /// zstd level for Parquet (1-22).
     pub zstd_level: i32,
-    /// Rows per Parquet row group.
+    /// Rows per Parquet row group, at most (a group also ends at 512 KiB
+    /// of values).
     pub row_group_rows: usize,
 }
 

@@ -13,13 +13,13 @@ use arrow_array::types::{Date32Type, Int64Type};
 use arrow_array::{Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
-use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory};
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowRowGroupWriterFactory};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
-use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
 
+use super::footer::StreamedFile;
 use crate::error::{Error, Result};
 
 /// Columns whose values are long and rarely repeat: dictionary encoding
@@ -98,29 +98,25 @@ impl Write for TableFile {
     }
 }
 
-/// Bytes of encoded data a row group may hold in memory before it is
-/// written out. Every Parquet table buffers its open row group, so this is
-/// most of the writers' memory: at 4 MiB a run's peak kept growing until the
-/// `texts` row group first filled (some 14,000 articles in), at 1 MiB it
-/// settled within the first few thousand, and 512 KiB took another 3-4 MiB
-/// off the peak of a million-article run at the same speed. Readers lose
-/// nothing that matters: a 512 KiB group of `texts` still holds a thousand
-/// or more articles.
-const ROW_GROUP_BYTES: usize = 512 << 10;
-
 /// Bytes of values a data page collects before it is compressed. The page
-/// being filled is held uncompressed, per column, and its buffer grows by
-/// doubling, so parquet's default of 1 MiB made the page buffers of `texts`
-/// and the string columns of `articles` the largest item of the peak. At
-/// 256 KiB, zstd still sees enough text to compress as well, within 2%.
-const DATA_PAGE_BYTES: usize = 256 << 10;
+/// being filled is held uncompressed, per column, in a buffer that grows by
+/// doubling, and is compressed into a buffer sized for zstd's worst case:
+/// with parquet's default of 1 MiB, these buffers were the largest item of
+/// the peak. At 128 KiB zstd compresses article text as well as at 1 MiB
+/// (within 1%), and the peak of a million-article run was 5 MiB lower than
+/// at 256 KiB with 1 MiB row groups.
+const DATA_PAGE_BYTES: usize = 128 << 10;
 
-/// Bytes of values gathered into a row group before it is encoded, when row
-/// groups are encoded away from the writer (`Encoder`). The boundary must be
-/// known before encoding, so it counts values, not encoded bytes: 1 MiB of
-/// article text is some 400 KB encoded, near the `ROW_GROUP_BYTES` of
-/// encoding in place, so a file has about as many row groups either way.
-const GROUP_VALUE_BYTES: usize = 1 << 20;
+/// Bytes of values gathered into a row group before it is encoded. Every
+/// table buffers its open row group, so this is most of the writers'
+/// memory; the boundary must be known before encoding (which may happen on
+/// another thread), so it counts values, not encoded bytes. 512 KiB of
+/// article text is some 200 KB encoded and several hundred articles;
+/// readers lose nothing that matters with groups of that size, and the
+/// file's memory does not grow with their number (see `footer`). Larger
+/// groups only raised the peak (1 MiB: by 3-4 MiB), smaller ones slowed the
+/// run down.
+const GROUP_VALUE_BYTES: usize = 512 << 10;
 
 /// Row groups handed out for encoding and not yet written, per file: one per
 /// worker of a two-core run. Each holds its values until written, so more
@@ -159,10 +155,15 @@ fn properties(
     compression: Compression,
     row_group_rows: usize,
 ) -> WriterProperties {
+    // Statistics per row group (what DuckDB prunes with), not per page: a
+    // page index sits after the row groups and needs every group's
+    // metadata at the end, which `StreamedFile` does not keep.
     let mut builder = WriterProperties::builder()
         .set_compression(compression)
         .set_data_page_size_limit(DATA_PAGE_BYTES)
-        .set_max_row_group_row_count(Some(row_group_rows));
+        .set_max_row_group_row_count(Some(row_group_rows))
+        .set_statistics_enabled(EnabledStatistics::Chunk)
+        .set_offset_index_disabled(true);
     for field in schema.fields() {
         let name = field.name().as_str();
         if NO_DICTIONARY.contains(&name) || unique_columns.contains(&name) {
@@ -177,29 +178,18 @@ fn properties(
     builder.build()
 }
 
-/// A Parquet file being written.
+/// A Parquet file being written. Rows are gathered into row groups by
+/// their values, and each group is encoded as a whole, on the writing
+/// thread or, given an `Encoder`, elsewhere and several at once: compressing
+/// `texts` is most of the writing of a run (zstd alone is a quarter of a
+/// skeleton run's CPU), and on one thread it was the step every other
+/// waited for. Encoded groups are written in order, so the file's bytes do
+/// not depend on which thread encoded what.
 pub struct ParquetFile {
     path: PathBuf,
-    writer: Writer,
-}
-
-enum Writer {
-    /// Parquet's own writer, encoding on the calling thread.
-    InPlace(Box<ArrowWriter<BufWriter<TableFile>>>),
-    /// Row groups encoded by an `Encoder`, several at once.
-    Parallel(Box<ParallelWriter>),
-}
-
-/// Writes a file whose row groups are encoded elsewhere, side by side, and
-/// spliced into the file in order. Compressing `texts` is most of the
-/// writing of a run (zstd alone is a quarter of a skeleton run's CPU); on
-/// one thread it was the step every other waited for, and an eighth of two
-/// cores' time went idle. The row groups are cut by the values gathered, so
-/// the file's bytes do not depend on which thread encoded what.
-struct ParallelWriter {
-    file: SerializedFileWriter<BufWriter<TableFile>>,
+    file: StreamedFile<BufWriter<TableFile>>,
     encoding: Arc<GroupEncoding>,
-    encoder: Encoder,
+    encoder: Option<Encoder>,
     max_rows: usize,
     gathered: Vec<RecordBatch>,
     gathered_rows: usize,
@@ -215,84 +205,29 @@ struct GroupEncoding {
 }
 
 impl GroupEncoding {
+    /// Encodes a row group column by column: each column's encoder (its
+    /// page buffers, dictionary and zstd context) is done with before the
+    /// next one starts, rather than every column's at once. For the fifteen
+    /// columns of `articles` that was a few megabytes at a time.
     fn encode(&self, index: usize, batches: &[RecordBatch]) -> parquet::errors::Result<Vec<ArrowColumnChunk>> {
-        let mut writers = self.factory.create_column_writers(index)?;
-        for batch in batches {
-            let mut leaves = writers.iter_mut();
-            for (field, column) in self.schema.fields().iter().zip(batch.columns()) {
-                for leaf in compute_leaves(field, column)? {
-                    leaves.next().expect("a writer per leaf column").write(&leaf)?;
+        let writers = self.factory.create_column_writers(index)?;
+        let mut chunks = Vec::with_capacity(writers.len());
+        let mut writers = writers.into_iter();
+        for (position, field) in self.schema.fields().iter().enumerate() {
+            let mut leaves: Vec<_> = Vec::new();
+            for batch in batches {
+                for (leaf, array) in compute_leaves(field, batch.column(position))?.into_iter().enumerate() {
+                    if leaves.len() <= leaf {
+                        leaves.push(writers.next().expect("a writer per leaf column"));
+                    }
+                    leaves[leaf].write(&array)?;
                 }
             }
-        }
-        writers.into_iter().map(ArrowColumnWriter::close).collect()
-    }
-}
-
-impl ParallelWriter {
-    fn write(&mut self, batch: &RecordBatch) -> parquet::errors::Result<()> {
-        let mut rest = batch.clone();
-        while rest.num_rows() > 0 {
-            let room = self.max_rows - self.gathered_rows;
-            let part = rest.slice(0, room.min(rest.num_rows()));
-            rest = rest.slice(part.num_rows(), rest.num_rows() - part.num_rows());
-            self.gathered_rows += part.num_rows();
-            self.gathered_bytes += part
-                .columns()
-                .iter()
-                .map(|c| c.to_data().get_slice_memory_size().unwrap_or(0))
-                .sum::<usize>();
-            self.gathered.push(part);
-            if self.gathered_rows >= self.max_rows || self.gathered_bytes >= GROUP_VALUE_BYTES {
-                self.start_group()?;
+            for writer in leaves {
+                chunks.push(writer.close()?);
             }
         }
-        Ok(())
-    }
-
-    /// Hands the gathered rows out for encoding, once fewer than
-    /// `GROUPS_IN_FLIGHT` groups are out.
-    fn start_group(&mut self) -> parquet::errors::Result<()> {
-        while self.in_flight.len() >= GROUPS_IN_FLIGHT {
-            self.write_oldest()?;
-        }
-        let batches = std::mem::take(&mut self.gathered);
-        let (index, encoding) = (self.groups_started, Arc::clone(&self.encoding));
-        let (sender, receiver) = sync_channel(1);
-        (self.encoder)(Box::new(move || {
-            // The file hangs up only when it was dropped after an error.
-            let _ = sender.send(encoding.encode(index, &batches));
-        }));
-        self.in_flight.push_back(receiver);
-        self.groups_started += 1;
-        self.gathered_rows = 0;
-        self.gathered_bytes = 0;
-        Ok(())
-    }
-
-    fn write_oldest(&mut self) -> parquet::errors::Result<()> {
-        let Some(group) = self.in_flight.pop_front() else {
-            return Ok(());
-        };
-        let chunks = group.recv().map_err(|_| {
-            parquet::errors::ParquetError::General("a row group's encoding stopped without a result".into())
-        })??;
-        let mut row_group = self.file.next_row_group()?;
-        for chunk in chunks {
-            chunk.append_to_row_group(&mut row_group)?;
-        }
-        row_group.close()?;
-        Ok(())
-    }
-
-    fn finish(mut self) -> parquet::errors::Result<BufWriter<TableFile>> {
-        if self.gathered_rows > 0 {
-            self.start_group()?;
-        }
-        while !self.in_flight.is_empty() {
-            self.write_oldest()?;
-        }
-        self.file.into_inner()
+        Ok(chunks)
     }
 }
 
@@ -318,6 +253,7 @@ impl ParquetFile {
             .set_max_row_group_row_count(Some(8_192))
             .set_dictionary_enabled(false)
             .set_statistics_enabled(EnabledStatistics::None)
+            .set_offset_index_disabled(true)
             .build();
         Self::with_properties(path, schema, props, None)
     }
@@ -328,65 +264,106 @@ impl ParquetFile {
         props: WriterProperties,
         encoder: Option<Encoder>,
     ) -> Result<Self> {
-        let file = TableFile::create(path)?;
-        let max_rows = props.max_row_group_row_count().unwrap_or(usize::MAX).max(1);
         let fail = |e| output_error(path, e);
-        let writer = ArrowWriter::try_new(
-            BufWriter::with_capacity(FILE_BUFFER_BYTES, file),
-            schema.clone(),
-            Some(props),
-        )
-        .map_err(fail)?;
-        let writer = match encoder {
-            None => Writer::InPlace(Box::new(writer)),
-            Some(encoder) => {
-                // Parquet's writer sets the file up (the schema, its
-                // metadata); its parts then take row groups encoded elsewhere.
-                let (file, factory) = writer.into_serialized_writer().map_err(fail)?;
-                Writer::Parallel(Box::new(ParallelWriter {
-                    file,
-                    encoding: Arc::new(GroupEncoding { factory, schema }),
-                    encoder,
-                    max_rows,
-                    gathered: Vec::new(),
-                    gathered_rows: 0,
-                    gathered_bytes: 0,
-                    groups_started: 0,
-                    in_flight: VecDeque::new(),
-                }))
-            }
-        };
+        let max_rows = props.max_row_group_row_count().unwrap_or(usize::MAX).max(1);
+        // Parquet's Arrow writer sets a file up (the Parquet schema, the
+        // Arrow schema among the key-values); its parts then take the
+        // encoding of row groups and the file's metadata.
+        let (template, factory) = ArrowWriter::try_new(std::io::sink(), schema.clone(), Some(props))
+            .and_then(ArrowWriter::into_serialized_writer)
+            .map_err(fail)?;
+        let out = BufWriter::with_capacity(FILE_BUFFER_BYTES, TableFile::create(path)?);
+        let mut scratch = path.as_os_str().to_owned();
+        scratch.push(".groups");
+        let file = StreamedFile::new(out, template, Path::new(&scratch)).map_err(fail)?;
         Ok(ParquetFile {
             path: path.to_path_buf(),
-            writer,
+            file,
+            encoding: Arc::new(GroupEncoding { factory, schema }),
+            encoder,
+            max_rows,
+            gathered: Vec::new(),
+            gathered_rows: 0,
+            gathered_bytes: 0,
+            groups_started: 0,
+            in_flight: VecDeque::new(),
         })
     }
 
-    /// Appends a batch. Encoding in place, a row group is closed early once
-    /// its encoded data in memory passes `ROW_GROUP_BYTES`: long texts would
-    /// otherwise keep up to `row_group_rows` articles buffered, and memory
-    /// would grow with the corpus until that count is reached.
+    /// Appends a batch.
     pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        let fail = |e| output_error(&self.path, e);
-        match &mut self.writer {
-            Writer::InPlace(writer) => {
-                writer.write(batch).map_err(fail)?;
-                if writer.in_progress_size() > ROW_GROUP_BYTES {
-                    writer.flush().map_err(fail)?;
-                }
-                Ok(())
+        let mut rest = batch.clone();
+        while rest.num_rows() > 0 {
+            let room = self.max_rows - self.gathered_rows;
+            let part = rest.slice(0, room.min(rest.num_rows()));
+            rest = rest.slice(part.num_rows(), rest.num_rows() - part.num_rows());
+            self.gathered_rows += part.num_rows();
+            self.gathered_bytes += part
+                .columns()
+                .iter()
+                .map(|c| c.to_data().get_slice_memory_size().unwrap_or(0))
+                .sum::<usize>();
+            self.gathered.push(part);
+            if self.gathered_rows >= self.max_rows || self.gathered_bytes >= GROUP_VALUE_BYTES {
+                self.start_group()?;
             }
-            Writer::Parallel(writer) => writer.write(batch).map_err(fail),
         }
+        Ok(())
+    }
+
+    /// Hands the gathered rows out for encoding, once fewer than
+    /// `GROUPS_IN_FLIGHT` groups are out; without an encoder, encodes and
+    /// writes them here.
+    fn start_group(&mut self) -> Result<()> {
+        let batches = std::mem::take(&mut self.gathered);
+        let index = self.groups_started;
+        self.groups_started += 1;
+        self.gathered_rows = 0;
+        self.gathered_bytes = 0;
+        let Some(encoder) = &self.encoder else {
+            let chunks = self.encoding.encode(index, &batches);
+            drop(batches);
+            return chunks
+                .and_then(|chunks| self.file.append(chunks))
+                .map_err(|e| output_error(&self.path, e));
+        };
+        let encoder = Arc::clone(encoder);
+        while self.in_flight.len() >= GROUPS_IN_FLIGHT {
+            self.write_oldest()?;
+        }
+        let encoding = Arc::clone(&self.encoding);
+        let (sender, receiver) = sync_channel(1);
+        encoder(Box::new(move || {
+            // The file hangs up only when it was dropped after an error.
+            let _ = sender.send(encoding.encode(index, &batches));
+        }));
+        self.in_flight.push_back(receiver);
+        Ok(())
+    }
+
+    fn write_oldest(&mut self) -> Result<()> {
+        let Some(group) = self.in_flight.pop_front() else {
+            return Ok(());
+        };
+        group
+            .recv()
+            .map_err(|_| {
+                parquet::errors::ParquetError::General("a row group's encoding stopped without a result".into())
+            })
+            .and_then(|chunks| chunks)
+            .and_then(|chunks| self.file.append(chunks))
+            .map_err(|e| output_error(&self.path, e))
     }
 
     /// Writes the footer and flushes to disk.
-    pub fn finish(self) -> Result<PathBuf> {
-        let buffered = match self.writer {
-            Writer::InPlace(writer) => writer.into_inner(),
-            Writer::Parallel(writer) => writer.finish(),
+    pub fn finish(mut self) -> Result<PathBuf> {
+        if self.gathered_rows > 0 {
+            self.start_group()?;
         }
-        .map_err(|e| output_error(&self.path, e))?;
+        while !self.in_flight.is_empty() {
+            self.write_oldest()?;
+        }
+        let buffered = self.file.finish().map_err(|e| output_error(&self.path, e))?;
         let file = buffered
             .into_inner()
             .map_err(|e| Error::io(&self.path, e.into_error()))?;
@@ -599,6 +576,8 @@ mod tests {
         let first = write_file(&dir.path().join("inline.parquet"), &schema, &batches, Some(inline));
         let second = write_file(&dir.path().join("threads.parquet"), &schema, &batches, Some(threads));
         assert!(first == second, "the bytes differ with the timing of the encoding");
+        let here = write_file(&dir.path().join("here.parquet"), &schema, &batches, None);
+        assert!(first == here, "the bytes differ with where the encoding ran");
 
         let rows_in = batches.iter().map(RecordBatch::num_rows).sum::<usize>();
         let expected = arrow_select::concat::concat_batches(&schema, &batches).unwrap();
@@ -610,8 +589,13 @@ mod tests {
 
         // Every row group but the last is full: by rows, or by value bytes.
         let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
+        assert_eq!(reader.metadata().file_metadata().num_rows() as usize, rows_in);
         let groups = reader.metadata().row_groups();
-        assert!(groups.len() > 3, "{} row groups", groups.len());
+        // Past 14 row groups the footer's list of them has a longer header.
+        assert!(groups.len() > 15, "{} row groups", groups.len());
+        for (ordinal, group) in groups.iter().enumerate() {
+            assert_eq!(group.ordinal(), Some(ordinal as i32));
+        }
         for group in &groups[..groups.len() - 1] {
             let rows = group.num_rows() as usize;
             assert!(rows <= 500);
@@ -621,6 +605,25 @@ mod tests {
                 "{rows} rows, {values} bytes"
             );
         }
+    }
+
+    #[test]
+    fn a_table_without_rows_is_a_valid_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (schema, _) = text_batches(1, 3);
+        let path = dir.path().join("empty.parquet");
+        write_file(&path, &schema, &[], None);
+        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
+        assert_eq!(reader.metadata().num_row_groups(), 0);
+        assert_eq!(reader.metadata().file_metadata().num_rows(), 0);
+        assert_eq!(reader.schema().fields(), schema.fields());
+        assert_eq!(reader.build().unwrap().count(), 0);
+        // The scratch file of row group metadata is gone.
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["empty.parquet"]);
     }
 
     #[test]

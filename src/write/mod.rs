@@ -2,6 +2,7 @@
 //! output folder and moved into place only when every table is complete, so
 //! an interrupted run never leaves a half-written table behind.
 
+mod footer;
 pub mod formats;
 pub mod schema;
 pub mod sink;

@@ -76,7 +76,8 @@ pub type RowCounts = Vec<(String, u64)>;
 impl Outputs {
     /// Creates the output folder and a fresh temporary folder in it. The
     /// row groups of `texts`, most of the bytes to compress, are encoded by
-    /// `encoder` when there is one (see `formats::ParallelWriter`).
+    /// `encoder` when there is one (see `formats::ParquetFile`); other tables
+    /// encode theirs on the writing thread.
     pub fn create(out_dir: &Path, config: &Config, encoder: Option<Encoder>) -> Result<Outputs> {
         std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, e))?;
         remove_stale_tmp_dirs(out_dir)?;

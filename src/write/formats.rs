@@ -102,9 +102,9 @@ impl Write for TableFile {
 /// being filled is held uncompressed, per column, in a buffer that grows by
 /// doubling, and is compressed into a buffer sized for zstd's worst case:
 /// with parquet's default of 1 MiB, these buffers were the largest item of
-/// the peak. At 128 KiB zstd compresses article text as well as at 1 MiB
-/// (within 1%), and the peak of a million-article run was 5 MiB lower than
-/// at 256 KiB with 1 MiB row groups.
+/// the peak. At 128 KiB zstd compresses article text within 1% of larger
+/// pages, and the peak of a million-article run was about 1 MiB lower than
+/// at 256 KiB, at the same speed.
 const DATA_PAGE_BYTES: usize = 128 << 10;
 
 /// Bytes of values gathered into a row group before it is encoded. Every
@@ -114,8 +114,8 @@ const DATA_PAGE_BYTES: usize = 128 << 10;
 /// article text is some 200 KB encoded and several hundred articles;
 /// readers lose nothing that matters with groups of that size, and the
 /// file's memory does not grow with their number (see `footer`). Larger
-/// groups only raised the peak (1 MiB: by 3-4 MiB), smaller ones slowed the
-/// run down.
+/// groups only raised the peak (1 MiB: by 3-5 MiB), smaller ones slowed the
+/// run down (256 KiB: by a tenth).
 const GROUP_VALUE_BYTES: usize = 512 << 10;
 
 /// Row groups handed out for encoding and not yet written, per file: one per
@@ -205,10 +205,11 @@ struct GroupEncoding {
 }
 
 impl GroupEncoding {
-    /// Encodes a row group column by column: each column's encoder (its
-    /// page buffers, dictionary and zstd context) is done with before the
-    /// next one starts, rather than every column's at once. For the fifteen
-    /// columns of `articles` that was a few megabytes at a time.
+    /// Encodes a row group column by column, so that one column's page
+    /// buffers and dictionary are live at a time rather than every
+    /// column's (parquet creates all the columns' zstd contexts up front
+    /// all the same). On a skeleton run the peak did not move measurably
+    /// either way; the order only bounds what a wide table can hold.
     fn encode(&self, index: usize, batches: &[RecordBatch]) -> parquet::errors::Result<Vec<ArrowColumnChunk>> {
         let writers = self.factory.create_column_writers(index)?;
         let mut chunks = Vec::with_capacity(writers.len());

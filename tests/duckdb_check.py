@@ -46,6 +46,14 @@ for table, columns in EXPECTED.items():
         pass
     if n == 0 and table not in ("dates", "entities", "mentions"):
         problems.append(f"{table}: no rows")
+    # The footer's row count is written apart from the row groups' own.
+    footer_rows = con.execute(f"select num_rows from parquet_file_metadata('{out}/{table}.parquet')").fetchone()[0]
+    group_rows = con.execute(
+        f"select coalesce(sum(num_rows), 0) from (select distinct row_group_id, row_group_num_rows as num_rows "
+        f"from parquet_metadata('{out}/{table}.parquet'))"
+    ).fetchone()[0]
+    if footer_rows != n or group_rows != n:
+        problems.append(f"{table}: {n} rows read, the footer says {footer_rows}, its row groups {group_rows}")
     codec = con.execute(f"select distinct compression from parquet_metadata('{out}/{table}.parquet')").fetchall()
     if codec != [("ZSTD",)]:
         problems.append(f"{table}: compression {codec}, expected ZSTD")

@@ -440,3 +440,83 @@ impl CompactReader<'_> {
 fn truncated() -> ParquetError {
     ParquetError::General("serialized file metadata ends early".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A thrift struct, by hand: field 1 true, field 3 = 5 (i64), field 4 a
+    /// list of two structs, field 20 binary "x" (a long field header), a
+    /// map, then the end.
+    const STRUCT_BYTES: &[u8] = &[
+        0x11, // field 1 (delta 1), boolean true
+        0x26, 0x0A, // field 3 (delta 2), i64 5 (zigzag 10)
+        0x19, 0x2C, // field 4 (delta 1), list of 2 structs
+        0x15, 0x02, 0x00, // { field 1: i32 1 }
+        0x21, 0x00, // { field 2: true }
+        0x08, 0x28, 0x01, b'x', // field 20 (long form, zigzag 40), binary "x"
+        0x1B, 0x01, 0x56, 0x02, 0x04, // field 21, map of 1 (i32 keys, i64 values): 1 -> 2
+        0x00,
+    ];
+
+    #[test]
+    fn a_struct_is_stepped_over_to_its_end() {
+        let mut reader = CompactReader {
+            bytes: STRUCT_BYTES,
+            at: 0,
+        };
+        reader.skip(STRUCT).unwrap();
+        assert_eq!(reader.at, STRUCT_BYTES.len());
+    }
+
+    #[test]
+    fn the_row_groups_list_is_found_among_other_fields() {
+        let list = row_groups_list(STRUCT_BYTES).unwrap();
+        assert_eq!(list.header, 4..5);
+        assert_eq!(list.items, 5..10);
+    }
+
+    #[test]
+    fn an_i64_field_is_replaced_and_the_rest_kept() {
+        let patched = with_i64_field(STRUCT_BYTES, NUM_ROWS_FIELD, 1000).unwrap();
+        // 1000 zigzags to 2000, two varint bytes.
+        let mut expected = STRUCT_BYTES[..2].to_vec();
+        expected.extend([0xD0, 0x0F]);
+        expected.extend(&STRUCT_BYTES[3..]);
+        assert_eq!(patched, expected);
+        assert_eq!(row_groups_list(&patched).unwrap().items, 6..11);
+    }
+
+    #[test]
+    fn list_headers_switch_to_the_long_form_at_fifteen() {
+        let header = |count| {
+            let mut out = Vec::new();
+            list_header(count, STRUCT, &mut out);
+            out
+        };
+        assert_eq!(header(0), [0x0C]);
+        assert_eq!(header(14), [0xEC]);
+        assert_eq!(header(15), [0xFC, 15]);
+        assert_eq!(header(300), [0xFC, 0xAC, 0x02]);
+        let mut reader = CompactReader {
+            bytes: &header(300),
+            at: 0,
+        };
+        assert_eq!(reader.list_header().unwrap(), (300, STRUCT));
+    }
+
+    #[test]
+    fn truncated_metadata_is_an_error_not_a_panic() {
+        for end in 0..STRUCT_BYTES.len() {
+            let mut reader = CompactReader {
+                bytes: &STRUCT_BYTES[..end],
+                at: 0,
+            };
+            assert!(reader.skip(STRUCT).is_err(), "cut at {end}");
+            if end < 10 {
+                assert!(row_groups_list(&STRUCT_BYTES[..end]).is_err(), "cut at {end}");
+            }
+        }
+        assert!(with_i64_field(&STRUCT_BYTES[..2], NUM_ROWS_FIELD, 1).is_err());
+    }
+}

@@ -13,7 +13,7 @@ use arrow_array::types::{Date32Type, Int64Type};
 use arrow_array::{Array, RecordBatch, StringArray};
 use arrow_schema::{DataType, SchemaRef};
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
-use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowColumnWriter, ArrowRowGroupWriterFactory};
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnChunk, ArrowRowGroupWriterFactory};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -205,17 +205,30 @@ struct GroupEncoding {
 }
 
 impl GroupEncoding {
+    /// Encodes a row group column by column, so that one column's page
+    /// buffers and dictionary are live at a time rather than every
+    /// column's (parquet creates all the columns' zstd contexts up front
+    /// all the same). On a skeleton run the peak did not move measurably
+    /// either way; the order only bounds what a wide table can hold.
     fn encode(&self, index: usize, batches: &[RecordBatch]) -> parquet::errors::Result<Vec<ArrowColumnChunk>> {
-        let mut writers = self.factory.create_column_writers(index)?;
-        for batch in batches {
-            let mut leaves = writers.iter_mut();
-            for (field, column) in self.schema.fields().iter().zip(batch.columns()) {
-                for leaf in compute_leaves(field, column)? {
-                    leaves.next().expect("a writer per leaf column").write(&leaf)?;
+        let writers = self.factory.create_column_writers(index)?;
+        let mut chunks = Vec::with_capacity(writers.len());
+        let mut writers = writers.into_iter();
+        for (position, field) in self.schema.fields().iter().enumerate() {
+            let mut leaves: Vec<_> = Vec::new();
+            for batch in batches {
+                for (leaf, array) in compute_leaves(field, batch.column(position))?.into_iter().enumerate() {
+                    if leaves.len() <= leaf {
+                        leaves.push(writers.next().expect("a writer per leaf column"));
+                    }
+                    leaves[leaf].write(&array)?;
                 }
             }
+            for writer in leaves {
+                chunks.push(writer.close()?);
+            }
         }
-        writers.into_iter().map(ArrowColumnWriter::close).collect()
+        Ok(chunks)
     }
 }
 

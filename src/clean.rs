@@ -106,8 +106,9 @@ fn copyable_run(bytes: &[u8]) -> usize {
 /// `copyable_run` sixteen bytes to a compare: `Ok` with the run's end when
 /// it ends in the part scanned, else `Err` with where the scan stopped (a
 /// space needs the byte after it, so the last sixteen bytes are left to
-/// `copyable_run_from`). Half the time of the eight-byte loop, which is the
-/// hottest loop of a skeleton run.
+/// `copyable_run_from`). The eight-byte loop was the hottest loop of a
+/// skeleton run: with this, cleaning Reuters takes 51M instructions instead
+/// of 78M (callgrind).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
 fn copyable_run_sse2(bytes: &[u8]) -> Result<usize, usize> {

@@ -26,7 +26,7 @@ Each row is the run with the median wall time of `--repeat` runs (default
 drifts by a fifth from minute to minute, and one run says little. Peak
 memory is the highest of the runs, with the median of the runs' peaks beside
 it: one run's peak moves by 2-3 MiB with how the threads' transient buffers
-(files read whole, row groups being encoded, batches in the channels) happen
+(blocks of JSON files, row groups being encoded, batches in the channels) happen
 to coincide."""
 import argparse
 import json

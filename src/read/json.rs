@@ -1,11 +1,11 @@
 //! JSON files (one record, or an array of records, as news-please writes
-//! them) and JSON Lines. Arrays are streamed element by element through a
-//! serde visitor, so a large array is never held whole as a tree; a file
-//! above `WHOLE_FILE_BYTES` is not even held whole as text.
+//! them) and JSON Lines. Arrays are read in blocks and split element by
+//! element through a serde visitor, so that an array of any size is neither
+//! held whole as a tree nor as text.
 
 use std::fmt;
-use std::io::{BufRead, BufReader};
-use std::marker::PhantomData;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use std::ops::Range;
@@ -202,6 +202,8 @@ struct Member {
 struct Split {
     members: Vec<Member>,
     value_bytes: usize,
+    /// Where the object ends in the text parsed, when it has a member.
+    end: Option<usize>,
 }
 
 /// What one JSON value turned out to be while the reader split it.
@@ -246,18 +248,29 @@ impl<'de> Visitor<'de> for ElementSeed<'de, '_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Element, A::Error> {
         let mut members = Vec::with_capacity(self.keys.names.len());
         let mut value_bytes = 0;
+        let mut last_value_end = None;
         while let Some(slot) = map.next_key_seed(KeySeed { keys: self.keys })? {
             let raw: &'de RawValue = map.next_value()?;
             value_bytes += raw.get().len();
+            let value = offset_in(self.base, raw.get().as_bytes());
+            last_value_end = Some(value + raw.get().len());
             if let Some(slot) = slot {
-                let value = offset_in(self.base, raw.get().as_bytes());
                 members.push(Member {
                     slot,
                     value: value..value + raw.get().len(),
                 });
             }
         }
-        Ok(Element::Object(Split { members, value_bytes }))
+        // The object's `}` follows its last value, after any white space.
+        let end = last_value_end.and_then(|at| {
+            let brace = at + self.base[at..].iter().position(|b| !b.is_ascii_whitespace())?;
+            (self.base[brace] == b'}').then_some(brace + 1)
+        });
+        Ok(Element::Object(Split {
+            members,
+            value_bytes,
+            end,
+        }))
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Element, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
@@ -427,25 +440,28 @@ fn emit_record(source: Source, members: Option<Split>, place: RecordPlace, emit:
     emit(Input::JsonRecord(Box::new(JsonRecord { source, members, place })));
 }
 
-/// Files up to this size are read whole: an array's records then share the
-/// file's text and are split by one fast pass. Above it an array is read
-/// from a buffered stream, one record at a time, so that memory does not
-/// grow with the file (a news-please dump can be one array of gigabytes).
-const WHOLE_FILE_BYTES: u64 = 16 << 20;
+/// Bytes of an array file read at a time. A block's records share its text
+/// (copying each record out was a tenth of a skeleton run), so a block lives
+/// until the last of its records is processed: the blocks alive are about
+/// the batches in flight, whatever the size of the files. (Reading each file
+/// whole, a corpus of 1.3 MB files held three or four of them at the peak.)
+const BLOCK_BYTES: usize = 256 << 10;
 
 /// Reads a `.json` file of `size` bytes (as listed): an object is one
-/// record, an array many, split into the members under `keys`.
+/// record, an array many, read block by block and split into the members
+/// under `keys`.
 pub fn read_json(path: &Path, rel_path: &str, stem: &str, size: u64, keys: &JsonKeys, emit: &mut dyn FnMut(Input)) {
-    read_json_streamed_if(path, rel_path, stem, size > WHOLE_FILE_BYTES, keys, emit);
+    read_json_in_blocks(path, rel_path, stem, size, keys, BLOCK_BYTES, emit);
 }
 
-/// `read_json`, streaming an array when `stream` says so.
-fn read_json_streamed_if(
+/// `read_json` with blocks of `block_bytes`.
+fn read_json_in_blocks(
     path: &Path,
     rel_path: &str,
     stem: &str,
-    stream: bool,
+    size: u64,
     keys: &JsonKeys,
+    block_bytes: usize,
     emit: &mut dyn FnMut(Input),
 ) {
     let reject = |emit: &mut dyn FnMut(Input), reason: String| {
@@ -454,23 +470,33 @@ fn read_json_streamed_if(
             reason,
         }))
     };
-    if stream {
-        match stream_array(path, rel_path, stem, emit) {
-            Ok(true) => return,
-            // Not an array: a lone record is read whole, as it must be.
-            Ok(false) => {}
-            Err(e) => return reject(emit, format!("cannot read file: {e}")),
-        }
-    }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
+    let mut file = match File::open(path) {
+        Ok(file) => BlockFile {
+            file,
+            left: size,
+            at_eof: false,
+        },
         Err(e) => return reject(emit, format!("cannot read file: {e}")),
     };
-    let first = bytes.iter().position(|b| !b.is_ascii_whitespace());
-    match first.map(|i| bytes[i]) {
+    let mut bytes = Vec::new();
+    let first = loop {
+        if let Some(at) = bytes.iter().position(|b: &u8| !b.is_ascii_whitespace()) {
+            break Some(at);
+        }
+        if file.at_eof {
+            break None;
+        }
+        if let Err(e) = file.read_into(&mut bytes, block_bytes) {
+            return reject(emit, format!("cannot read file: {e}"));
+        }
+    };
+    match first.map(|at| bytes[at]) {
         None => reject(emit, "empty file".into()),
         Some(b'{') => {
             // A lone record is the whole file: it is named like a text file.
+            if let Err(e) = file.read_into(&mut bytes, usize::MAX) {
+                return reject(emit, format!("cannot read file: {e}"));
+            }
             let place = RecordPlace {
                 fallback_id: stem.to_owned(),
                 source: rel_path.to_owned(),
@@ -479,14 +505,131 @@ fn read_json_streamed_if(
             emit_record(Source::new(bytes), None, place, emit);
         }
         Some(b'[') => {
-            let source = Source::new(bytes);
-            let mut count = 0u64;
-            let seed = ArraySeed {
-                element: ElementSeed {
-                    base: source.bytes(),
-                    keys,
+            let array = ArrayBlocks {
+                file,
+                rel_path,
+                stem,
+                keys,
+                block_bytes,
+            };
+            if let Some(row) = array.read(bytes, emit) {
+                emit(Input::Reject(row));
+            }
+        }
+        Some(_) => reject(emit, "not JSON: the file starts with neither `{` nor `[`".into()),
+    }
+}
+
+/// A file read in blocks, each in a buffer of the size it needs: a block's
+/// buffer lives as long as its records, so room to spare in it is memory
+/// held (a 256 KiB buffer for each 5 KB one-record file would hold a
+/// batch's worth of them).
+struct BlockFile {
+    file: File,
+    /// Bytes left to read, as the file was listed.
+    left: u64,
+    at_eof: bool,
+}
+
+impl BlockFile {
+    /// Appends up to `bytes` bytes of the file to `buffer`.
+    fn read_into(&mut self, buffer: &mut Vec<u8>, bytes: usize) -> std::io::Result<()> {
+        let expected = self.left.min(bytes as u64) as usize;
+        buffer.reserve_exact(expected);
+        let read = (&mut self.file).take(bytes as u64).read_to_end(buffer)?;
+        self.left = self.left.saturating_sub(read as u64);
+        self.at_eof = read < bytes;
+        Ok(())
+    }
+}
+
+/// What a block is parsed behind, standing for the part of the array before
+/// it: nothing at the start of the file (which the block then holds from its
+/// first byte), an array with one element once elements were read (the block
+/// then goes on after an element, with `,` or `]`), and a closed array once
+/// the array ended (the block then holds what follows it, to be checked for
+/// trailing characters). serde_json then checks the array's syntax across
+/// blocks, and reports errors exactly as over the whole file, but for their
+/// place (see `ArrayBlocks::error`).
+const AT_START: &[u8] = b"";
+const AFTER_ELEMENT: &[u8] = b"[{}";
+const AFTER_ARRAY: &[u8] = b"[]";
+
+/// A JSON array read block by block. Each block is parsed with the same
+/// serde visitor as a whole file, behind a prefix that stands for what came
+/// before; the parse stops at the end of the block, and its unfinished last
+/// element goes on into the next block. Memory is bounded by the block size
+/// (or by the largest record), not by the file.
+struct ArrayBlocks<'a> {
+    file: BlockFile,
+    rel_path: &'a str,
+    stem: &'a str,
+    keys: &'a JsonKeys,
+    block_bytes: usize,
+}
+
+impl ArrayBlocks<'_> {
+    /// Emits the records of the array whose first bytes are `bytes` (read
+    /// from the start of the file); returns the reject of its unreadable
+    /// rest, if any.
+    fn read(mut self, mut bytes: Vec<u8>, emit: &mut dyn FnMut(Input)) -> Option<RejectRow> {
+        let mut prefix = AT_START;
+        // The file offset of the block's first byte after the prefix.
+        let mut origin = 0u64;
+        // Bytes of the file the next block should hold after its prefix.
+        let mut wanted = self.block_bytes;
+        let mut count = 0u64;
+        loop {
+            let held = bytes.len() - prefix.len();
+            if !self.file.at_eof && held < wanted {
+                if let Err(e) = self.file.read_into(&mut bytes, wanted - held) {
+                    return Some(self.unreadable(count, &e));
+                }
+            }
+            // A block cut inside a character holds the text before it; the
+            // character's first bytes go on into the next block.
+            let (source, cut) = match String::from_utf8(bytes) {
+                Ok(text) => (Source::Text(Arc::new(text)), Vec::new()),
+                Err(e) if e.utf8_error().error_len().is_none() && !self.file.at_eof => {
+                    let valid = e.utf8_error().valid_up_to();
+                    let mut text = e.into_bytes();
+                    let cut = text.split_off(valid);
+                    let text = String::from_utf8(text).expect("checked up to here");
+                    (Source::Text(Arc::new(text)), cut)
+                }
+                Err(e) => (Source::Bytes(Arc::new(e.into_bytes())), Vec::new()),
+            };
+            let base = source.bytes();
+            let mut element_ends = ElementEnds {
+                // Before the first element: the array's `[` at the start of
+                // the file, or the prefix's one element.
+                last: None,
+                previous: if prefix == AT_START {
+                    base.iter().position(|&b| b == b'[').map_or(0, |at| at + 1)
+                } else {
+                    prefix.len()
                 },
+                skip_one: prefix == AFTER_ELEMENT,
+            };
+            let at_eof = self.file.at_eof;
+            let (rel_path, stem) = (self.rel_path, self.stem);
+            let seed = ArraySeed {
+                element: ElementSeed { base, keys: self.keys },
                 on_element: &mut |element: Element| {
+                    if std::mem::take(&mut element_ends.skip_one) {
+                        return true;
+                    }
+                    let end = match &element {
+                        Element::Object(Split { end: Some(end), .. }) => *end,
+                        _ => match raw_value_end(base, element_ends.previous) {
+                            // A number at the end of a block may go on in
+                            // the next one.
+                            Some(end) if end < base.len() || at_eof => end,
+                            _ => return false,
+                        },
+                    };
+                    element_ends.previous = end;
+                    element_ends.last = Some(end);
                     count += 1;
                     let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
                     match element {
@@ -496,67 +639,124 @@ fn read_json_streamed_if(
                             reason: not_an_object(kind),
                         })),
                     }
+                    true
                 },
             };
-            if let Err(e) = source.parse(seed) {
-                emit(Input::Reject(malformed_tail(rel_path, count, e)));
-            }
+            let (next_prefix, keep_from) = match source.parse(seed) {
+                Ok(()) if self.file.at_eof => return None,
+                Ok(()) => (AFTER_ARRAY, base.len()),
+                Err(e) if e.is_eof() && !self.file.at_eof => match element_ends.last {
+                    Some(end) => (AFTER_ELEMENT, end),
+                    None => (prefix, prefix.len()),
+                },
+                Err(e) => return Some(malformed_tail(self.rel_path, count, self.error(&e, prefix, origin))),
+            };
+            // An element longer than the block: the next block is twice as
+            // long, so that a record of any size is parsed a few times at most.
+            wanted = if keep_from == prefix.len() && next_prefix == prefix {
+                2 * (base.len() - prefix.len()).max(self.block_bytes)
+            } else {
+                self.block_bytes
+            };
+            origin += (keep_from - prefix.len()) as u64;
+            let rest = &base[keep_from..];
+            bytes = Vec::with_capacity(next_prefix.len() + rest.len() + cut.len());
+            bytes.extend_from_slice(next_prefix);
+            bytes.extend_from_slice(rest);
+            bytes.extend_from_slice(&cut);
+            prefix = next_prefix;
         }
-        Some(_) => reject(emit, "not JSON: the file starts with neither `{` nor `[`".into()),
+    }
+
+    /// serde_json's message for an error in a block behind `prefix` whose
+    /// first byte after the prefix is at `origin` in the file, with the
+    /// line and column in the file. Lines are counted only here, by reading
+    /// the file again up to `origin`: errors are rare, and blocks go by.
+    fn error(&mut self, e: &serde_json::Error, prefix: &[u8], origin: u64) -> String {
+        let message = e.to_string();
+        if e.line() == 0 {
+            return message;
+        }
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        let message = message.strip_suffix(&position).unwrap_or(&message);
+        let (origin_line, origin_column) = match line_and_column(&mut self.file.file, origin) {
+            Ok(place) => place,
+            Err(count_error) => return format!("{message} (its line could not be counted: {count_error})"),
+        };
+        let (line, column) = if e.line() == 1 {
+            (origin_line, origin_column + e.column().saturating_sub(prefix.len()))
+        } else {
+            (origin_line + e.line() - 1, e.column())
+        };
+        format!("{message} at line {line} column {column}")
+    }
+
+    fn unreadable(&self, count: u64, e: &std::io::Error) -> RejectRow {
+        RejectRow {
+            source: format!("{}#{}", self.rel_path, count + 1),
+            reason: format!("cannot read file after {count} good record(s): {e}; the rest of the file is skipped"),
+        }
     }
 }
 
-/// Reads the array that fills the file at `path` one record at a time, each
-/// record with its own text; the worker splits it into members. False,
-/// having read nothing, when the file holds no array.
-fn stream_array(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(Input)) -> std::io::Result<bool> {
-    let mut reader = BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+/// Where the elements of a block end, as its parse goes.
+struct ElementEnds {
+    /// The end of the last element read in full.
+    last: Option<usize>,
+    /// Where the next element's search starts: the end of the one before,
+    /// or the array's opening.
+    previous: usize,
+    /// The next element is the prefix's, not the file's.
+    skip_one: bool,
+}
+
+/// The end of the JSON value after `after` (and its separating comma) in
+/// `base`, which was just parsed: for elements whose end the split does not
+/// give (empty objects, and what is no object, to be rejected).
+fn raw_value_end(base: &[u8], after: usize) -> Option<usize> {
+    let skip_space = |at: usize| at + base[at..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let mut at = skip_space(after);
+    if base.get(at) == Some(&b',') {
+        at = skip_space(at + 1);
+    }
+    // Skipped as the split skipped it, checking no more (a `RawValue`
+    // checks UTF-8, which an ignored string is not). The stream's offset is
+    // past the value even when what follows is no separator.
+    let mut values = serde_json::Deserializer::from_slice(&base[at..]).into_iter::<IgnoredAny>();
+    let _ = values.next()?;
+    let read = values.byte_offset();
+    (read > 0).then_some(at + read)
+}
+
+/// The line (from 1) and column (bytes from the line's start) of `offset`
+/// in `file`, read from its start.
+fn line_and_column(file: &mut File, offset: u64) -> std::io::Result<(usize, usize)> {
+    file.seek(SeekFrom::Start(0))?;
+    let mut reader = BufReader::with_capacity(64 << 10, file.take(offset));
+    let (mut line, mut column) = (1, 0);
     loop {
         let buffer = reader.fill_buf()?;
         if buffer.is_empty() {
-            return Ok(false);
+            return Ok((line, column));
         }
-        match buffer.iter().position(|b| !b.is_ascii_whitespace()) {
-            Some(at) => {
-                let is_array = buffer[at] == b'[';
-                reader.consume(at);
-                if !is_array {
-                    return Ok(false);
-                }
-                break;
+        match memchr::memrchr(b'\n', buffer) {
+            Some(last) => {
+                line += memchr::memchr_iter(b'\n', buffer).count();
+                column = buffer.len() - last - 1;
             }
-            None => {
-                let all = buffer.len();
-                reader.consume(all);
-            }
+            None => column += buffer.len(),
         }
+        let all = buffer.len();
+        reader.consume(all);
     }
-    let mut count = 0u64;
-    let mut deserializer = serde_json::Deserializer::from_reader(reader);
-    let streamed = ArraySeed {
-        element: PhantomData::<Box<RawValue>>,
-        on_element: &mut |raw: Box<RawValue>| {
-            count += 1;
-            let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
-            // A record that is no object is rejected by the worker's split,
-            // as in a file read whole.
-            emit_record(Source::Text(Arc::new(Box::<str>::from(raw).into())), None, place, emit);
-        },
-    }
-    .deserialize(&mut deserializer)
-    .and_then(|()| deserializer.end());
-    if let Err(e) = streamed {
-        emit(Input::Reject(malformed_tail(rel_path, count, e)));
-    }
-    Ok(true)
 }
 
 /// The reject of an array's unparsable rest: the records before the fault
 /// were emitted, the rest of the file cannot be parsed and goes as a whole.
-fn malformed_tail(rel_path: &str, good: u64, e: serde_json::Error) -> RejectRow {
+fn malformed_tail(rel_path: &str, good: u64, error: String) -> RejectRow {
     RejectRow {
         source: format!("{rel_path}#{}", good + 1),
-        reason: format!("malformed JSON after {good} good record(s): {e}; the rest of the file is skipped"),
+        reason: format!("malformed JSON after {good} good record(s): {error}; the rest of the file is skipped"),
     }
 }
 
@@ -565,7 +765,8 @@ fn malformed_tail(rel_path: &str, good: u64, e: serde_json::Error) -> RejectRow 
 /// for well-formedness here, without building any tree.
 struct ArraySeed<'f, S, T> {
     element: S,
-    on_element: &'f mut dyn FnMut(T),
+    /// False: stop before the next element.
+    on_element: &'f mut dyn FnMut(T) -> bool,
 }
 
 impl<'de, S: DeserializeSeed<'de, Value = T> + Clone, T> DeserializeSeed<'de> for ArraySeed<'_, S, T> {
@@ -582,7 +783,9 @@ impl<'de, S: DeserializeSeed<'de, Value = T> + Clone, T> Visitor<'de> for ArrayS
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while let Some(element) = seq.next_element_seed(self.element.clone())? {
-            (self.on_element)(element);
+            if !(self.on_element)(element) {
+                break;
+            }
         }
         Ok(())
     }
@@ -648,29 +851,75 @@ mod tests {
     /// Id, text, title and outlet of an article; `source: reason` of a reject.
     type Mapped = Result<(String, String, Option<String>, Option<String>), String>;
 
-    /// Reads `json` as a `.json` file and maps every record.
-    fn read_records(json: impl AsRef<[u8]>) -> Vec<Mapped> {
-        read_records_above(json, WHOLE_FILE_BYTES)
-    }
-
-    /// `read_records`, streaming files larger than `whole_file_bytes`.
-    fn read_records_above(json: impl AsRef<[u8]>, whole_file_bytes: u64) -> Vec<Mapped> {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.json");
-        let stream = json.as_ref().len() as u64 > whole_file_bytes;
-        std::fs::write(&path, json).unwrap();
-        let fields = FieldMap {
+    fn fields() -> FieldMap {
+        FieldMap {
             title: vec!["title".into()],
             outlet: vec!["meta.site".into()],
             ..FieldMap::default()
-        };
+        }
+    }
+
+    /// Reads `json` as a `.json` file and maps every record.
+    fn read_records(json: impl AsRef<[u8]>) -> Vec<Mapped> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        std::fs::write(&path, json).unwrap();
+        read_file_in_blocks(&path, BLOCK_BYTES)
+    }
+
+    /// Reads the file at `path` as `a.json`, in blocks of `block_bytes`.
+    fn read_file_in_blocks(path: &Path, block_bytes: usize) -> Vec<Mapped> {
+        let (fields, size) = (fields(), std::fs::metadata(path).unwrap().len());
         let keys = JsonKeys::new(&fields);
         let mut inputs = Vec::new();
-        read_json_streamed_if(&path, "a.json", "a", stream, &keys, &mut |input| inputs.push(input));
+        read_json_in_blocks(path, "a.json", "a", size, &keys, block_bytes, &mut |input| {
+            inputs.push(input)
+        });
+        map_inputs(inputs, &fields, &keys)
+    }
+
+    /// An array read by one parse of the whole file (as readout read files
+    /// before it read them in blocks): what reading in blocks must give,
+    /// records and errors alike.
+    fn read_array_whole(json: &[u8]) -> Vec<Mapped> {
+        let fields = fields();
+        let keys = JsonKeys::new(&fields);
+        let source = Source::new(json.to_vec());
+        let mut inputs = Vec::new();
+        let mut count = 0;
+        let seed = ArraySeed {
+            element: ElementSeed {
+                base: source.bytes(),
+                keys: &keys,
+            },
+            on_element: &mut |element: Element| {
+                count += 1;
+                let place = RecordPlace::numbered("a.json", "a", count, InputFormat::Json);
+                inputs.push(match element {
+                    Element::Object(members) => Input::JsonRecord(Box::new(JsonRecord {
+                        source: source.clone(),
+                        members: Some(members),
+                        place,
+                    })),
+                    Element::Other(kind) => Input::Reject(RejectRow {
+                        source: place.source,
+                        reason: not_an_object(kind),
+                    }),
+                });
+                true
+            },
+        };
+        if let Err(e) = source.parse(seed) {
+            inputs.push(Input::Reject(malformed_tail("a.json", count, e.to_string())));
+        }
+        map_inputs(inputs, &fields, &keys)
+    }
+
+    fn map_inputs(inputs: Vec<Input>, fields: &FieldMap, keys: &JsonKeys) -> Vec<Mapped> {
         inputs
             .into_iter()
             .map(|input| match input {
-                Input::JsonRecord(record) => match parse_record(*record, &fields, &keys) {
+                Input::JsonRecord(record) => match parse_record(*record, fields, keys) {
                     Ok(article) => match article.body {
                         RawText::Decoded { text, .. } => {
                             Ok((article.article_id, text, article.meta.title, article.meta.outlet))
@@ -741,24 +990,117 @@ mod tests {
         );
     }
 
+    /// Block sizes down to a byte: elements, strings, characters and
+    /// separators all get cut somewhere.
+    const BLOCK_SIZES: [usize; 8] = [1, 2, 3, 5, 8, 13, 64, 1 << 20];
+
     #[test]
-    fn a_large_file_is_streamed_with_the_same_records_and_rejects() {
-        let files: [&[u8]; 6] = [
+    fn arrays_read_in_blocks_give_what_one_parse_of_the_file_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let files: [&[u8]; 10] = [
             br#" [{"t\u0069tle": "Escaped key", "text": "last \"wins\"", "meta": {"site": "S"}},
-               "loose", 7, true, null, [1, {"a": 2}], {"title": "No text"}, {"text": "plain"}] "#,
+               "loose", 7, true, null, [1, {"a": 2}], {"title": "No text"}, {"text": "plain"}, {}, { }] "#,
             b"[{\"text\": \"good\"}, {\"text\": \"caf\xE9\"}, {\"text\": \"lost\"}]",
             br#"[{"text": "kept"}, {"text": "cut off"#,
             br#"[{"text": "kept"}] trailing"#,
-            br#"  {"id": "x1", "text": "one record"}"#,
+            b"[{\"text\": \"kept\"}]\n\n   \n  x",
+            br#"[{"text": "kept"}, 12, 345]"#,
+            br#"[{"text": "kept"},
+                {"text": "bad" "comma"}]"#,
+            br#"[{"text": "a"},]"#,
+            "[{\"text\": \"Шойгу и Белоусов — €\"},\n {\"text\": \"ok\"} ]".as_bytes(),
             b"[]",
         ];
         for json in files {
-            assert_eq!(read_records_above(json, 0), read_records(json));
+            std::fs::write(&path, json).unwrap();
+            let whole = read_array_whole(json);
+            for block_bytes in BLOCK_SIZES {
+                assert_eq!(
+                    read_file_in_blocks(&path, block_bytes),
+                    whole,
+                    "{} in blocks of {block_bytes}",
+                    String::from_utf8_lossy(json)
+                );
+            }
         }
-        assert_eq!(
-            read_records_above(b"  \n ", 0),
-            vec![Err("a.json: empty file".to_string())]
-        );
+    }
+
+    #[test]
+    fn arrays_damaged_anywhere_read_in_blocks_like_one_parse() {
+        let elements: [&str; 13] = [
+            r#"{"text": "plain"}"#,
+            r#"{"title": "T", "text": "a\nb"}"#,
+            "{}",
+            "{ \n }",
+            r#""loose""#,
+            "12",
+            "-3.5e2",
+            "true",
+            "null",
+            r#"[1, {"a": [2, "]"]}]"#,
+            r#"{"text": "caf\u00e9 ünï €", "x": {"y": "}"}}"#,
+            r#"{"text": "quote \" and \\ and {[", "n": 123}"#,
+            r#"{"meta": {"site": "S"}, "text": "x", "z": [] }"#,
+        ];
+        let separators = [",", " , ", ",\n", "\n,\n  "];
+        let damage: [&[u8]; 10] = [b",", b"]", b"}", b"\"", b"x", b"1", b"\n", b"\xE9", b"\xC3", b" "];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let mut draw = crate::test_text::numbers(0x2545_F491_4F6C_DD1D);
+        for _ in 0..1_500 {
+            let mut json: Vec<u8> = ["", "  \n", "\n\n "][draw(3)].into();
+            json.push(b'[');
+            for i in 0..draw(6) {
+                if i > 0 {
+                    json.extend_from_slice(separators[draw(separators.len())].as_bytes());
+                }
+                json.extend_from_slice(elements[draw(elements.len())].as_bytes());
+            }
+            json.extend_from_slice(["]", "]\n", " ]  \n "][draw(3)].as_bytes());
+            // Most files get one or two faults: a byte lost, one added, or
+            // the file cut short.
+            for _ in 0..draw(3) {
+                let at = draw(json.len() + 1);
+                match draw(3) {
+                    0 if at < json.len() => {
+                        json.remove(at);
+                    }
+                    1 => {
+                        let bytes = damage[draw(damage.len())];
+                        json.splice(at..at, bytes.iter().copied());
+                    }
+                    _ => json.truncate(at.max(1)),
+                }
+            }
+            if json.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
+                continue; // not an array any more: read by other paths
+            }
+            std::fs::write(&path, &json).unwrap();
+            let whole = read_array_whole(&json);
+            for block_bytes in BLOCK_SIZES {
+                assert_eq!(
+                    read_file_in_blocks(&path, block_bytes),
+                    whole,
+                    "{:?} in blocks of {block_bytes}",
+                    String::from_utf8_lossy(&json)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_larger_than_a_block_is_read_whole() {
+        let text = "word ".repeat(10_000);
+        let json = format!(r#"[{{"text": "short"}}, {{"text": "{text}"}}, {{"text": "after"}}]"#);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        std::fs::write(&path, &json).unwrap();
+        let records = read_file_in_blocks(&path, 100);
+        assert_eq!(records.len(), 3);
+        assert_eq!(records[1], Ok(("a-000002".into(), text, None, None)));
+        assert_eq!(records[2], Ok(("a-000003".into(), "after".into(), None, None)));
+        assert_eq!(read_records("  \n "), vec![Err("a.json: empty file".to_string())]);
     }
 
     #[test]

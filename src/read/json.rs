@@ -478,17 +478,22 @@ fn read_json_in_blocks(
         },
         Err(e) => return reject(emit, format!("cannot read file: {e}")),
     };
+    // Blocks of nothing but white space are dropped as they are read (a
+    // lone record's errors then count lines and columns from after them).
     let mut bytes = Vec::new();
+    let mut dropped = 0u64;
     let first = loop {
+        if let Err(e) = file.read_into(&mut bytes, block_bytes) {
+            return reject(emit, format!("cannot read file: {e}"));
+        }
         if let Some(at) = bytes.iter().position(|b: &u8| !b.is_ascii_whitespace()) {
             break Some(at);
         }
         if file.at_eof {
             break None;
         }
-        if let Err(e) = file.read_into(&mut bytes, block_bytes) {
-            return reject(emit, format!("cannot read file: {e}"));
-        }
+        dropped += bytes.len() as u64;
+        bytes.clear();
     };
     match first.map(|at| bytes[at]) {
         None => reject(emit, "empty file".into()),
@@ -512,7 +517,7 @@ fn read_json_in_blocks(
                 keys,
                 block_bytes,
             };
-            if let Some(row) = array.read(bytes, emit) {
+            if let Some(row) = array.read(bytes, dropped, emit) {
                 emit(Input::Reject(row));
             }
         }
@@ -549,8 +554,8 @@ impl BlockFile {
 /// then goes on after an element, with `,` or `]`), and a closed array once
 /// the array ended (the block then holds what follows it, to be checked for
 /// trailing characters). serde_json then checks the array's syntax across
-/// blocks, and reports errors exactly as over the whole file, but for their
-/// place (see `ArrayBlocks::error`).
+/// blocks, and its errors read as over the whole file once their place is
+/// put back in the file's lines (see `ArrayBlocks::error`).
 const AT_START: &[u8] = b"";
 const AFTER_ELEMENT: &[u8] = b"[{}";
 const AFTER_ARRAY: &[u8] = b"[]";
@@ -558,8 +563,9 @@ const AFTER_ARRAY: &[u8] = b"[]";
 /// A JSON array read block by block. Each block is parsed with the same
 /// serde visitor as a whole file, behind a prefix that stands for what came
 /// before; the parse stops at the end of the block, and its unfinished last
-/// element goes on into the next block. Memory is bounded by the block size
-/// (or by the largest record), not by the file.
+/// element goes on into the next block. A block holds the block size, or up
+/// to twice the largest element when one is larger (or the longest run of
+/// white space between elements), whatever the size of the file.
 struct ArrayBlocks<'a> {
     file: BlockFile,
     rel_path: &'a str,
@@ -569,13 +575,13 @@ struct ArrayBlocks<'a> {
 }
 
 impl ArrayBlocks<'_> {
-    /// Emits the records of the array whose first bytes are `bytes` (read
-    /// from the start of the file); returns the reject of its unreadable
-    /// rest, if any.
-    fn read(mut self, mut bytes: Vec<u8>, emit: &mut dyn FnMut(Input)) -> Option<RejectRow> {
+    /// Emits the records of the array whose first bytes are `bytes`, read
+    /// from offset `start` of the file (after nothing but white space);
+    /// returns the reject of its unreadable rest, or of an empty array.
+    fn read(mut self, mut bytes: Vec<u8>, start: u64, emit: &mut dyn FnMut(Input)) -> Option<RejectRow> {
         let mut prefix = AT_START;
         // The file offset of the block's first byte after the prefix.
-        let mut origin = 0u64;
+        let mut origin = start;
         // Bytes of the file the next block should hold after its prefix.
         let mut wanted = self.block_bytes;
         let mut count = 0u64;
@@ -622,8 +628,9 @@ impl ArrayBlocks<'_> {
                     let end = match &element {
                         Element::Object(Split { end: Some(end), .. }) => *end,
                         _ => match raw_value_end(base, element_ends.previous) {
-                            // A number at the end of a block may go on in
-                            // the next one.
+                            // What ends with the block may be a number that
+                            // goes on in the next one: it is parsed again
+                            // with that block.
                             Some(end) if end < base.len() || at_eof => end,
                             _ => return false,
                         },
@@ -643,9 +650,18 @@ impl ArrayBlocks<'_> {
                 },
             };
             let (next_prefix, keep_from) = match source.parse(seed) {
-                Ok(()) if self.file.at_eof => return None,
+                Ok(()) if self.file.at_eof => {
+                    return (count == 0).then(|| RejectRow {
+                        source: self.rel_path.to_owned(),
+                        reason: "no records: the array is empty".into(),
+                    });
+                }
                 Ok(()) => (AFTER_ARRAY, base.len()),
-                Err(e) if e.is_eof() && !self.file.at_eof => match element_ends.last {
+                // The input ran out, or the error sits at the block's last
+                // byte: inside an object, a number cut after `-`, `.` or `e`
+                // is an invalid number, not an early end. The next block
+                // decides.
+                Err(e) if !self.file.at_eof && (e.is_eof() || error_at_end(&e, base)) => match element_ends.last {
                     Some(end) => (AFTER_ELEMENT, end),
                     None => (prefix, prefix.len()),
                 },
@@ -654,7 +670,7 @@ impl ArrayBlocks<'_> {
             // An element longer than the block: the next block is twice as
             // long, so that a record of any size is parsed a few times at most.
             wanted = if keep_from == prefix.len() && next_prefix == prefix {
-                2 * (base.len() - prefix.len()).max(self.block_bytes)
+                2 * (base.len() - prefix.len() + cut.len()).max(self.block_bytes)
             } else {
                 self.block_bytes
             };
@@ -726,6 +742,13 @@ fn raw_value_end(base: &[u8], after: usize) -> Option<usize> {
     let _ = values.next()?;
     let read = values.byte_offset();
     (read > 0).then_some(at + read)
+}
+
+/// Whether serde_json placed `e` at the end of `base`, the text it parsed.
+fn error_at_end(e: &serde_json::Error, base: &[u8]) -> bool {
+    let line = 1 + memchr::memchr_iter(b'\n', base).count();
+    let column = base.len() - memchr::memrchr(b'\n', base).map_or(0, |at| at + 1);
+    e.line() == line && e.column() == column
 }
 
 /// The line (from 1) and column (bytes from the line's start) of `offset`
@@ -909,8 +932,13 @@ mod tests {
                 true
             },
         };
-        if let Err(e) = source.parse(seed) {
-            inputs.push(Input::Reject(malformed_tail("a.json", count, e.to_string())));
+        match source.parse(seed) {
+            Err(e) => inputs.push(Input::Reject(malformed_tail("a.json", count, e.to_string()))),
+            Ok(()) if count == 0 => inputs.push(Input::Reject(RejectRow {
+                source: "a.json".into(),
+                reason: "no records: the array is empty".into(),
+            })),
+            Ok(()) => {}
         }
         map_inputs(inputs, &fields, &keys)
     }
@@ -990,8 +1018,8 @@ mod tests {
         );
     }
 
-    /// Block sizes down to a byte: elements, strings, characters and
-    /// separators all get cut somewhere.
+    /// Sizes of the first block, down to a byte; later blocks end where
+    /// carrying over puts them.
     const BLOCK_SIZES: [usize; 8] = [1, 2, 3, 5, 8, 13, 64, 1 << 20];
 
     #[test]
@@ -1087,6 +1115,79 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn numbers_cut_anywhere_inside_records_are_read_whole() {
+        let elements: [&str; 8] = [
+            r#"{"text": "a", "lat": -33.85, "score": 1.5e-3}"#,
+            r#"{"n": -1.5e+3, "text": "b"}"#,
+            r#"{"m": [0.5, -2E-2, 3e7], "text": "c"}"#,
+            "-0.5e-10",
+            "12345678901234567890123",
+            r#"[1, -2.5, 3e7]"#,
+            r#"{"text": "d", "x": {"y": 0.25}}"#,
+            "{}",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let mut draw = crate::test_text::numbers(0x9E6C_63D0_676A_9A99);
+        for _ in 0..150 {
+            let mut json: Vec<u8> = b"[".to_vec();
+            for i in 0..1 + draw(4) {
+                if i > 0 {
+                    json.extend_from_slice([",", ", ", ",\n"][draw(3)].as_bytes());
+                }
+                json.extend_from_slice(elements[draw(elements.len())].as_bytes());
+            }
+            json.push(b']');
+            if draw(4) == 0 {
+                json.truncate(json.len() - 1 - draw(4)); // cut short
+            }
+            std::fs::write(&path, &json).unwrap();
+            let whole = read_array_whole(&json);
+            // Every first-block size: each byte of the file ends a block once.
+            for block_bytes in 1..=json.len() + 1 {
+                assert_eq!(
+                    read_file_in_blocks(&path, block_bytes),
+                    whole,
+                    "{:?} in blocks of {block_bytes}",
+                    String::from_utf8_lossy(&json)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn white_space_longer_than_a_block_is_passed_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        let space = " \n".repeat(50);
+        for json in [
+            format!("{space}[{space}{{\"text\": \"a\"}}{space},{space}{{\"text\": \"b\"}}{space}]{space}"),
+            format!("{space}[{{\"text\": \"a\"}},{space}x]"),
+            format!("{space}[]{space}"),
+        ] {
+            std::fs::write(&path, &json).unwrap();
+            let whole = read_array_whole(json.as_bytes());
+            for block_bytes in BLOCK_SIZES {
+                assert_eq!(
+                    read_file_in_blocks(&path, block_bytes),
+                    whole,
+                    "{json:?} in blocks of {block_bytes}"
+                );
+            }
+        }
+        std::fs::write(&path, format!("{space}{{\"id\": \"x1\", \"text\": \"one\"}}")).unwrap();
+        assert_eq!(
+            read_file_in_blocks(&path, 8),
+            vec![Ok(("x1".into(), "one".into(), None, None))]
+        );
+        std::fs::write(&path, &space).unwrap();
+        assert_eq!(
+            read_file_in_blocks(&path, 8),
+            vec![Err("a.json: empty file".to_string())]
+        );
     }
 
     #[test]

@@ -263,8 +263,8 @@ impl<'de> Visitor<'de> for ElementSeed<'de, '_> {
         }
         // The object's `}` follows its last value, after any white space.
         let end = last_value_end.and_then(|at| {
-            let brace = at + self.base[at..].iter().position(|b| !b.is_ascii_whitespace())?;
-            (self.base[brace] == b'}').then_some(brace + 1)
+            let brace = skip_space(self.base, at);
+            (self.base.get(brace) == Some(&b'}')).then_some(brace + 1)
         });
         Ok(Element::Object(Split {
             members,
@@ -486,7 +486,8 @@ fn read_json_in_blocks(
         if let Err(e) = file.read_into(&mut bytes, block_bytes) {
             return reject(emit, format!("cannot read file: {e}"));
         }
-        if let Some(at) = bytes.iter().position(|b: &u8| !b.is_ascii_whitespace()) {
+        let at = skip_space(&bytes, 0);
+        if at < bytes.len() {
             break Some(at);
         }
         if file.at_eof {
@@ -730,10 +731,9 @@ struct ElementEnds {
 /// `base`, which was just parsed: for elements whose end the split does not
 /// give (empty objects, and what is no object, to be rejected).
 fn raw_value_end(base: &[u8], after: usize) -> Option<usize> {
-    let skip_space = |at: usize| at + base[at..].iter().take_while(|b| b.is_ascii_whitespace()).count();
-    let mut at = skip_space(after);
+    let mut at = skip_space(base, after);
     if base.get(at) == Some(&b',') {
-        at = skip_space(at + 1);
+        at = skip_space(base, at + 1);
     }
     // Skipped as the split skipped it, checking no more (a `RawValue`
     // checks UTF-8, which an ignored string is not). The stream's offset is
@@ -744,11 +744,29 @@ fn raw_value_end(base: &[u8], after: usize) -> Option<usize> {
     (read > 0).then_some(at + read)
 }
 
+/// The first byte at or after `at` in `bytes` that is not JSON white space
+/// (`bytes.len()` if none).
+fn skip_space(bytes: &[u8], at: usize) -> usize {
+    at + bytes[at..].iter().take_while(|b| b.is_ascii_whitespace()).count()
+}
+
 /// Whether serde_json placed `e` at the end of `base`, the text it parsed.
 fn error_at_end(e: &serde_json::Error, base: &[u8]) -> bool {
-    let line = 1 + memchr::memchr_iter(b'\n', base).count();
-    let column = base.len() - memchr::memrchr(b'\n', base).map_or(0, |at| at + 1);
+    let (mut line, mut column) = (1, 0);
+    advance_line_and_column(&mut line, &mut column, base);
     e.line() == line && e.column() == column
+}
+
+/// Moves a line (from 1) and column (bytes from the line's start) on past
+/// `text`, as serde_json counts them.
+fn advance_line_and_column(line: &mut usize, column: &mut usize, text: &[u8]) {
+    match memchr::memrchr(b'\n', text) {
+        Some(last) => {
+            *line += memchr::memchr_iter(b'\n', text).count();
+            *column = text.len() - last - 1;
+        }
+        None => *column += text.len(),
+    }
 }
 
 /// The line (from 1) and column (bytes from the line's start) of `offset`
@@ -762,13 +780,7 @@ fn line_and_column(file: &mut File, offset: u64) -> std::io::Result<(usize, usiz
         if buffer.is_empty() {
             return Ok((line, column));
         }
-        match memchr::memrchr(b'\n', buffer) {
-            Some(last) => {
-                line += memchr::memchr_iter(b'\n', buffer).count();
-                column = buffer.len() - last - 1;
-            }
-            None => column += buffer.len(),
-        }
+        advance_line_and_column(&mut line, &mut column, buffer);
         let all = buffer.len();
         reader.consume(all);
     }
@@ -943,6 +955,21 @@ mod tests {
         map_inputs(inputs, &fields, &keys)
     }
 
+    /// Writes `json` to `path` and checks that reading it in blocks of each
+    /// size gives what one parse of the whole gives.
+    fn assert_read_in_blocks_as_whole(path: &Path, json: &[u8], block_sizes: impl IntoIterator<Item = usize>) {
+        std::fs::write(path, json).unwrap();
+        let whole = read_array_whole(json);
+        for block_bytes in block_sizes {
+            assert_eq!(
+                read_file_in_blocks(path, block_bytes),
+                whole,
+                "{:?} in blocks of {block_bytes}",
+                String::from_utf8_lossy(json)
+            );
+        }
+    }
+
     fn map_inputs(inputs: Vec<Input>, fields: &FieldMap, keys: &JsonKeys) -> Vec<Mapped> {
         inputs
             .into_iter()
@@ -1041,16 +1068,7 @@ mod tests {
             b"[]",
         ];
         for json in files {
-            std::fs::write(&path, json).unwrap();
-            let whole = read_array_whole(json);
-            for block_bytes in BLOCK_SIZES {
-                assert_eq!(
-                    read_file_in_blocks(&path, block_bytes),
-                    whole,
-                    "{} in blocks of {block_bytes}",
-                    String::from_utf8_lossy(json)
-                );
-            }
+            assert_read_in_blocks_as_whole(&path, json, BLOCK_SIZES);
         }
     }
 
@@ -1104,16 +1122,7 @@ mod tests {
             if json.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'[') {
                 continue; // not an array any more: read by other paths
             }
-            std::fs::write(&path, &json).unwrap();
-            let whole = read_array_whole(&json);
-            for block_bytes in BLOCK_SIZES {
-                assert_eq!(
-                    read_file_in_blocks(&path, block_bytes),
-                    whole,
-                    "{:?} in blocks of {block_bytes}",
-                    String::from_utf8_lossy(&json)
-                );
-            }
+            assert_read_in_blocks_as_whole(&path, &json, BLOCK_SIZES);
         }
     }
 
@@ -1144,17 +1153,8 @@ mod tests {
             if draw(4) == 0 {
                 json.truncate(json.len() - 1 - draw(4)); // cut short
             }
-            std::fs::write(&path, &json).unwrap();
-            let whole = read_array_whole(&json);
             // Every first-block size: each byte of the file ends a block once.
-            for block_bytes in 1..=json.len() + 1 {
-                assert_eq!(
-                    read_file_in_blocks(&path, block_bytes),
-                    whole,
-                    "{:?} in blocks of {block_bytes}",
-                    String::from_utf8_lossy(&json)
-                );
-            }
+            assert_read_in_blocks_as_whole(&path, &json, 1..=json.len() + 1);
         }
     }
 
@@ -1168,15 +1168,7 @@ mod tests {
             format!("{space}[{{\"text\": \"a\"}},{space}x]"),
             format!("{space}[]{space}"),
         ] {
-            std::fs::write(&path, &json).unwrap();
-            let whole = read_array_whole(json.as_bytes());
-            for block_bytes in BLOCK_SIZES {
-                assert_eq!(
-                    read_file_in_blocks(&path, block_bytes),
-                    whole,
-                    "{json:?} in blocks of {block_bytes}"
-                );
-            }
+            assert_read_in_blocks_as_whole(&path, json.as_bytes(), BLOCK_SIZES);
         }
         std::fs::write(&path, format!("{space}{{\"id\": \"x1\", \"text\": \"one\"}}")).unwrap();
         assert_eq!(

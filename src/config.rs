@@ -284,6 +284,10 @@ pub const FORMATS: &[&str] = &["parquet", "csv"];
 /// The optional per-article stages, in the order they run.
 pub const STAGES: &[&str] = &["boilerplate", "dates", "names"];
 
+/// The most worker threads a run takes: beyond it a value is a typo (each
+/// thread holds batches in flight and a stack).
+pub const MAX_THREADS: usize = 1024;
+
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config> {
@@ -369,7 +373,7 @@ impl Config {
                 );
             }
         }
-        if self.run.threads > 1024 {
+        if self.run.threads > MAX_THREADS {
             problem(
                 "run.threads",
                 format!("{} threads is not sensible; use 0 for one per core", self.run.threads),

@@ -39,13 +39,14 @@ pub enum Error {
         problems: Vec<ConfigProblem>,
     },
     /// A file the run needs could not be read or written.
-    #[error("{path}: {source}", path = .path.display())]
+    // The message already holds the I/O error's text: marked as the source
+    // as well, it was printed twice by error reporters that walk the chain.
+    #[error("{path}: {error}", path = .path.display())]
     Io {
         /// The file or folder.
         path: PathBuf,
         /// The underlying error.
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// A data file (lexicon, gazetteer, registry) is malformed.
     #[error("{path}:{line}: {message}", path = .path.display())]
@@ -63,6 +64,13 @@ pub enum Error {
         /// The folder that was looked for.
         path: PathBuf,
     },
+    /// The output folder is the corpus folder: its tables would be read
+    /// back as articles by the next run.
+    #[error("the output folder {out} is the corpus folder: the next run would read its tables as articles; write them elsewhere (output.dir or --out)", out = .out.display())]
+    OutputIsCorpus {
+        /// The output folder.
+        out: PathBuf,
+    },
     /// A table could not be encoded or written.
     #[error("{path}: cannot write table: {message}", path = .path.display())]
     Output {
@@ -78,7 +86,7 @@ impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            error: source,
         }
     }
 }

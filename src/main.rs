@@ -48,11 +48,21 @@ struct RunArgs {
     #[arg(long)]
     out: Option<PathBuf>,
     /// Worker threads; 0 for one per core (overrides run.threads).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_threads)]
     threads: Option<usize>,
     /// No progress bar and no summary.
     #[arg(long)]
     quiet: bool,
+}
+
+/// The command line's thread count, held to the bound `readout check`
+/// applies to `run.threads`.
+fn parse_threads(text: &str) -> Result<usize, String> {
+    let threads: usize = text.parse().map_err(|e| format!("{e}"))?;
+    if threads > readout::config::MAX_THREADS {
+        return Err(format!("{threads} threads is not sensible; use 0 for one per core"));
+    }
+    Ok(threads)
 }
 
 struct Bar(ProgressBar);
@@ -82,7 +92,7 @@ fn main() -> ExitCode {
             eprintln!("readout: {error:#}");
             let config_problem = error
                 .downcast_ref::<Error>()
-                .is_some_and(|e| matches!(e, Error::Config { .. }));
+                .is_some_and(|e| matches!(e, Error::Config { .. } | Error::OutputIsCorpus { .. }));
             ExitCode::from(if config_problem { 2 } else { 1 })
         }
     }

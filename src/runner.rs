@@ -111,7 +111,8 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     })?;
     let mut timings: BTreeMap<String, f64> = BTreeMap::new();
 
-    let (files, listing_rejects) = list_files(&paths.corpus, config);
+    let skipped_folder = output_inside_corpus(&paths.corpus, &paths.out)?;
+    let (files, listing_rejects) = list_files(&paths.corpus, config, skipped_folder.as_deref());
     let check_ids = ids_may_repeat(&files, config);
     let total_bytes: u64 = files.iter().map(|f| f.bytes).sum();
     let input_files = files.len() as u64;
@@ -415,6 +416,48 @@ fn id_hash(id: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
     id.hash(&mut hasher);
     hasher.finish()
+}
+
+/// Where the output folder sits inside the corpus, relative to it with `/`
+/// separators: the listing leaves it out, or each run would read the last
+/// run's tables as articles. Paths are compared resolved (`out` need not
+/// exist yet), so `corpus/out`, `./corpus/../corpus/out` and a symlink to
+/// it are all found.
+fn output_inside_corpus(corpus: &Path, out: &Path) -> Result<Option<String>> {
+    let corpus = corpus.canonicalize().map_err(|e| Error::io(corpus, e))?;
+    // The nearest existing ancestor is resolved; the names below it are
+    // taken as written.
+    let mut existing = out.to_path_buf();
+    let mut below = Vec::new();
+    let resolved = loop {
+        match existing.canonicalize() {
+            Ok(resolved) => break resolved,
+            Err(_) => match (existing.file_name().map(ToOwned::to_owned), existing.parent()) {
+                (Some(name), Some(parent)) => {
+                    below.push(name);
+                    existing = if parent.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        parent.to_path_buf()
+                    };
+                }
+                // Nothing of it exists (`..` chains, an empty path): the
+                // writer reports it.
+                _ => return Ok(None),
+            },
+        }
+    };
+    let out = below.iter().rev().fold(resolved, |path, name| path.join(name));
+    if out == corpus {
+        return Err(Error::OutputIsCorpus { out });
+    }
+    Ok(out.strip_prefix(&corpus).ok().map(|inside| {
+        inside
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }))
 }
 
 /// Resolves the corpus and output folders: command line first, then config.

@@ -200,3 +200,109 @@ fn a_write_error_mid_run_fails_cleanly_without_tables() {
         .collect();
     assert!(tables.is_empty(), "tables left behind: {tables:?}");
 }
+
+/// An output folder inside the corpus is not read as part of it: run after
+/// run, the same corpus gives the same tables. The corpus folder itself is
+/// refused as an output folder.
+#[test]
+fn the_output_folder_is_never_read_as_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(
+        corpus.join("a.txt"),
+        "The minister said on Friday the talks would go on.",
+    )
+    .unwrap();
+    let config = config(dir.path(), "");
+    let config = config.to_str().unwrap();
+    for out in ["corpus/out", "./corpus/../corpus/tables/new"] {
+        for _ in 0..2 {
+            let output = readout(
+                dir.path(),
+                &["run", "--quiet", "--config", config, "--corpus", "corpus", "--out", out],
+            );
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            let out = dir.path().join(out);
+            assert_eq!(csv_rows(&out.join("articles.csv")).len(), 1, "{out:?}");
+            assert!(csv_rows(&out.join("rejects.csv")).is_empty(), "{out:?}");
+        }
+        // Only the run's own output folder is left out.
+        std::fs::remove_dir_all(dir.path().join(out)).unwrap();
+    }
+    let output = readout(
+        dir.path(),
+        &[
+            "run",
+            "--quiet",
+            "--config",
+            config,
+            "--corpus",
+            "corpus",
+            "--out",
+            "./corpus/",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is the corpus folder"), "{stderr}");
+    assert!(!corpus.join("articles.csv").exists());
+}
+
+#[test]
+fn a_thread_count_past_the_bound_is_a_command_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = readout(dir.path(), &["run", "--threads", "100000"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("100000 threads is not sensible"), "{stderr}");
+}
+
+/// An I/O error's text appears once, after the path it concerns.
+#[test]
+fn an_output_folder_that_is_a_file_is_reported_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "");
+    std::fs::write(dir.path().join("taken"), "a file").unwrap();
+    let output = readout(
+        dir.path(),
+        &[
+            "run",
+            "--quiet",
+            "--config",
+            config.to_str().unwrap(),
+            "--corpus",
+            root().join("corpus").to_str().unwrap(),
+            "--out",
+            "taken",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("taken: File exists"), "{stderr}");
+    assert_eq!(stderr.matches("os error").count(), 1, "{stderr}");
+}
+
+/// A named pipe would block the reader forever: it is a reject.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_in_the_corpus_is_rejected_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    std::fs::write(corpus.join("a.txt"), "A text beside a pipe.").unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(corpus.join("pipe.txt"))
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo is not available: skipped");
+        return;
+    }
+    let config = config(dir.path(), "");
+    let out = run_ok(dir.path(), &config, &corpus, &[]);
+    assert_eq!(csv_rows(&out.join("articles.csv")).len(), 1);
+    let rejects = csv_rows(&out.join("rejects.csv"));
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(&rejects[0][0], "pipe.txt");
+    assert!(rejects[0][1].contains("not a regular file"), "{rejects:?}");
+}

@@ -138,7 +138,10 @@ impl InputFile {
 /// Lists the corpus's files in id order (path without extension, then
 /// extension), so that one-article files come out sorted by id. Folders
 /// that cannot be listed become rejects.
-pub fn list_files(root: &Path, config: &Config) -> (Vec<InputFile>, Vec<RejectRow>) {
+///
+/// `skipped_folder` (relative, `/`-separated) is left out with all it holds:
+/// the run's output folder, when it sits inside the corpus.
+pub fn list_files(root: &Path, config: &Config, skipped_folder: Option<&str>) -> (Vec<InputFile>, Vec<RejectRow>) {
     let mut files = Vec::new();
     let mut rejects = Vec::new();
     let top = Folder {
@@ -146,7 +149,7 @@ pub fn list_files(root: &Path, config: &Config) -> (Vec<InputFile>, Vec<RejectRo
         rel: "",
         raw_rel: None,
     };
-    walk(&top, config, &mut files, &mut rejects);
+    walk(&top, config, skipped_folder, &mut files, &mut rejects);
     files.sort_by(InputFile::cmp_listing);
     (files, rejects)
 }
@@ -179,7 +182,13 @@ impl Folder<'_> {
     }
 }
 
-fn walk(folder: &Folder, config: &Config, files: &mut Vec<InputFile>, rejects: &mut Vec<RejectRow>) {
+fn walk(
+    folder: &Folder,
+    config: &Config,
+    skipped_folder: Option<&str>,
+    files: &mut Vec<InputFile>,
+    rejects: &mut Vec<RejectRow>,
+) {
     let entries = match std::fs::read_dir(folder.path) {
         Ok(e) => e,
         Err(e) => {
@@ -218,16 +227,21 @@ fn walk(folder: &Folder, config: &Config, files: &mut Vec<InputFile>, rejects: &
         let (rel, raw_rel) = folder.child(&name);
         match metadata {
             Ok(meta) if meta.is_dir() => {
-                if config.input.recursive && !is_symlink {
+                if config.input.recursive && !is_symlink && skipped_folder != Some(rel.as_str()) {
                     let path = entry.path();
                     let sub = Folder {
                         path: &path,
                         rel: &rel,
                         raw_rel: raw_rel.as_deref(),
                     };
-                    walk(&sub, config, files, rejects);
+                    walk(&sub, config, skipped_folder, files, rejects);
                 }
             }
+            // Opening a named pipe waits for a writer: the run would hang.
+            Ok(meta) if !meta.is_file() => rejects.push(RejectRow {
+                source: rel,
+                reason: "not a regular file (a named pipe, socket or device): not read".into(),
+            }),
             Ok(meta) => files.push(InputFile::new(rel.into(), raw_rel.map(Into::into), meta.len())),
             Err(e) => rejects.push(RejectRow {
                 source: rel,
@@ -383,7 +397,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         let name = std::ffi::OsStr::from_bytes(b"caf\xE9.txt");
         std::fs::write(dir.path().join("sub").join(name), "Some text.").unwrap();
-        let (files, rejects) = list_files(dir.path(), &Config::default());
+        let (files, rejects) = list_files(dir.path(), &Config::default(), None);
         assert!(rejects.is_empty(), "{rejects:?}");
         assert_eq!(&*files[0].rel_path, "sub/caf\u{FFFD}.txt");
         let mut inputs = Vec::new();

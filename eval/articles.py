@@ -312,7 +312,7 @@ def place_gold_input(row, sources, shared, corpus_dir):
             w = csv.writer(f, lineterminator='\n')
             w.writerow(header)
             w.writerow(values)
-        return f'{gid}-000002', name
+        return f'{gid}-000001', name
     # plain text: keep the file name (bbc: <section>/<nnn>.txt)
     if kind == 'bbc':
         name = os.path.join(*source.split('/')[-2:])

@@ -69,7 +69,7 @@ def build_corpus(shared, corpus):
                 w = csv.writer(f, lineterminator="\n")
                 w.writerow(header)
                 w.writerow(row)
-            articles[a["gold_id"]] = (a["gold_id"] + "-000002", row[header.index("body")])
+            articles[a["gold_id"]] = (a["gold_id"] + "-000001", row[header.index("body")])
     return articles
 
 

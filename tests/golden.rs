@@ -50,10 +50,15 @@ fn every_input_ends_in_articles_or_rejects() {
     let expected = [
         "binary.txt",
         "blank.txt",
+        "bom.json",
         "broken.json#1",
         "broken.json#2",
+        "cr.csv#1",
+        "cr.csv#2",
         "dangling.txt",
         "empty.txt",
+        "latin1.jsonl#1",
+        "latin1.jsonl#2",
         "latin1.txt",
         "lines.jsonl#1",
         "lines.jsonl#2",
@@ -62,6 +67,7 @@ fn every_input_ends_in_articles_or_rejects() {
         "lines.jsonl#6",
         "nocol.csv",
         "notes.md",
+        "onlybad.csv#1",
         "plain.txt",
         "records.json#1",
         "records.json#2",
@@ -69,10 +75,11 @@ fn every_input_ends_in_articles_or_rejects() {
         "records.json#4",
         "single.json",
         "sub/nested.txt",
+        "surrogate.json",
+        "table.csv#1",
         "table.csv#2",
         "table.csv#3",
-        "table.csv#5",
-        "table.csv#6",
+        "table.csv#4",
     ];
     assert_eq!(sources, expected);
 }

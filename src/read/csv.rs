@@ -100,20 +100,25 @@ pub fn read_csv(path: &Path, rel_path: &str, stem: &str, config: &CsvReaderConfi
     }
     let mut record = csv::ByteRecord::new();
     let mut records = 0u64;
+    let mut rejected = 0u64;
+    // Records are numbered in order, the header not counted: a line number
+    // would give two records one id in a file whose lines end in a lone CR
+    // (the csv crate counts `\n` only), and texts with line breaks in them
+    // make line numbers far apart anyway.
+    let mut number = 0u64;
     loop {
-        let line = reader.position().line() + 1;
+        number += 1;
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
                 records += 1;
-                let line = record.position().map_or(line, |p| p.line());
                 let mut lossy = false;
                 let mut row = CsvRow {
                     headers: &headers,
                     values: record.iter().map(|f| decode_field(f, &mut lossy)).collect(),
                 };
                 let encoding = if lossy { "windows-1252" } else { "UTF-8" };
-                let place = RecordPlace::numbered(rel_path, stem, line, InputFormat::Csv);
+                let place = RecordPlace::numbered(rel_path, stem, number, InputFormat::Csv);
                 match to_article(&mut row, &config.fields, &place, encoding) {
                     Ok(article) => emit(Input::Article(Box::new(article))),
                     Err(reason) => emit(Input::Reject(RejectRow {
@@ -123,10 +128,10 @@ pub fn read_csv(path: &Path, rel_path: &str, stem: &str, config: &CsvReaderConfi
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
                 let fatal = !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. });
+                rejected += 1;
                 emit(Input::Reject(RejectRow {
-                    source: format!("{rel_path}#{line}"),
+                    source: format!("{rel_path}#{number}"),
                     reason: format!("malformed CSV record: {e}"),
                 }));
                 if fatal {
@@ -135,7 +140,8 @@ pub fn read_csv(path: &Path, rel_path: &str, stem: &str, config: &CsvReaderConfi
             }
         }
     }
-    if records == 0 {
+    // A file whose records were all malformed has its rejects already.
+    if records == 0 && rejected == 0 {
         reject_file(emit, "no records: the file has a header only".into());
     }
 }

@@ -11,10 +11,12 @@ use std::path::Path;
 use std::ops::Range;
 use std::sync::Arc;
 
+use encoding_rs::{Encoding, UTF_8};
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use super::decode::decode;
 use super::record::{to_article, FieldValue, Record, RecordPlace};
 use super::Input;
 use crate::config::FieldMap;
@@ -61,6 +63,8 @@ pub struct JsonRecord {
     members: Option<Split>,
     /// Its id fallback and source.
     pub place: RecordPlace,
+    /// What the text was encoded in before it became UTF-8.
+    encoding: &'static str,
 }
 
 impl JsonRecord {
@@ -349,12 +353,52 @@ impl Record for LazyObject<'_> {
                 return Some(FieldValue::One(text));
             }
         }
-        let mut value: Value = serde_json::from_str(raw).ok()?;
+        let mut value: Value = match serde_json::from_str(raw) {
+            Ok(value) => value,
+            Err(_) => serde_json::from_str(&without_lone_surrogates(raw)?).ok()?,
+        };
         match rest {
             Some(rest) => value.field(rest, true),
             None => value.field("", true),
         }
     }
+}
+
+/// `raw` JSON with each `\\u` escape of a surrogate that lacks its other
+/// half made `\\uFFFD` (see `unescape_string`); `None` when there is none,
+/// and the JSON is wrong for another reason.
+fn without_lone_surrogates(raw: &str) -> Option<String> {
+    let unit_at = |at: usize| {
+        let digits = raw.get(at..at + 6)?.strip_prefix("\\u")?;
+        u16::from_str_radix(digits, 16).ok()
+    };
+    let mut out = String::with_capacity(raw.len());
+    let mut copied = 0;
+    let mut at = 0;
+    let mut replaced = false;
+    while let Some(offset) = memchr::memchr(b'\\', &raw.as_bytes()[at..]) {
+        let escape = at + offset;
+        match unit_at(escape) {
+            Some(0xD800..=0xDBFF) if unit_at(escape + 6).is_some_and(|low| (0xDC00..0xE000).contains(&low)) => {
+                at = escape + 12;
+            }
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&raw[copied..escape]);
+                out.push_str("\\uFFFD");
+                copied = escape + 6;
+                at = copied;
+                replaced = true;
+            }
+            // Any other escape is two characters, or six: passing over two
+            // is enough to not read an escaped backslash as a new escape.
+            _ => at = escape + 2,
+        }
+        if at >= raw.len() {
+            break;
+        }
+    }
+    out.push_str(&raw[copied..]);
+    replaced.then_some(out)
 }
 
 /// Decodes a JSON string literal in one pass into a buffer of the right
@@ -384,13 +428,22 @@ fn unescape_string(literal: &str) -> Option<String> {
             b'u' => {
                 let unit = u16::from_str_radix(inner.get(start..start + 4)?, 16).ok()?;
                 start += 4;
-                let c = if (0xD800..0xDC00).contains(&unit) {
-                    let low = inner.get(start..start + 6)?.strip_prefix("\\u")?;
-                    let low = u16::from_str_radix(low, 16).ok()?;
-                    start += 6;
-                    char::decode_utf16([unit, low]).next()?.ok()?
-                } else {
-                    char::from_u32(unit as u32)?
+                // A surrogate without its other half (text cut inside an
+                // emoji, and written by Python's `json`, which lets it
+                // through) is one U+FFFD, as a decoder makes of a bad byte;
+                // serde_json fails the whole string, and the record would
+                // lose the field.
+                let low = inner
+                    .get(start..start + 6)
+                    .and_then(|next| next.strip_prefix("\\u"))
+                    .and_then(|digits| u16::from_str_radix(digits, 16).ok())
+                    .filter(|low| (0xDC00..0xE000).contains(low));
+                let c = match low {
+                    Some(low) if (0xD800..0xDC00).contains(&unit) => {
+                        start += 6;
+                        char::decode_utf16([unit, low]).next()?.ok()?
+                    }
+                    _ => char::from_u32(unit as u32).unwrap_or(char::REPLACEMENT_CHARACTER),
                 };
                 out.push(c);
             }
@@ -433,11 +486,42 @@ pub fn parse_record(record: JsonRecord, fields: &FieldMap, keys: &JsonKeys) -> R
         members,
         keys,
     };
-    to_article(&mut object, fields, &place, "UTF-8").map_err(reject)
+    to_article(&mut object, fields, &place, record.encoding).map_err(reject)
 }
 
-fn emit_record(source: Source, members: Option<Split>, place: RecordPlace, emit: &mut dyn FnMut(Input)) {
-    emit(Input::JsonRecord(Box::new(JsonRecord { source, members, place })));
+fn emit_record(
+    source: Source,
+    members: Option<Split>,
+    place: RecordPlace,
+    encoding: &'static str,
+    emit: &mut dyn FnMut(Input),
+) {
+    emit(Input::JsonRecord(Box::new(JsonRecord {
+        source,
+        members,
+        place,
+        encoding,
+    })));
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A whole record's JSON text (a lone record's file, a JSON line) as UTF-8,
+/// with the encoding it was in: a byte-order mark names it, and text that
+/// is not UTF-8 is decoded as a text file's would be (chardetng). Only the
+/// strings of JSON can hold such bytes, and they would otherwise make the
+/// record a reject for a character. The error is a reject reason.
+fn record_text(mut bytes: Vec<u8>) -> Result<(Source, &'static str), String> {
+    if bytes.starts_with(UTF8_BOM) {
+        bytes.drain(..UTF8_BOM.len());
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((Source::Text(Arc::new(text)), "UTF-8")),
+        Err(e) => {
+            let decoded = decode(e.as_bytes(), None)?;
+            Ok((Source::Text(Arc::new(decoded.text)), decoded.encoding))
+        }
+    }
 }
 
 /// Bytes of an array file read at a time. A block's records share its text
@@ -486,6 +570,11 @@ fn read_json_in_blocks(
         if let Err(e) = file.read_into(&mut bytes, block_bytes) {
             return reject(emit, format!("cannot read file: {e}"));
         }
+        // A UTF-8 byte-order mark says what is read anyway.
+        if dropped == 0 && bytes.starts_with(UTF8_BOM) {
+            bytes.drain(..UTF8_BOM.len());
+            dropped = UTF8_BOM.len() as u64;
+        }
         let at = skip_space(&bytes, 0);
         if at < bytes.len() {
             break Some(at);
@@ -508,7 +597,10 @@ fn read_json_in_blocks(
                 source: rel_path.to_owned(),
                 format: InputFormat::Json,
             };
-            emit_record(Source::new(bytes), None, place, emit);
+            match record_text(bytes) {
+                Ok((source, encoding)) => emit_record(source, None, place, encoding, emit),
+                Err(reason) => reject(emit, reason),
+            }
         }
         Some(b'[') => {
             let array = ArrayBlocks {
@@ -522,7 +614,79 @@ fn read_json_in_blocks(
                 emit(Input::Reject(row));
             }
         }
+        // UTF-16 (so named by a byte-order mark) is decoded whole: it is
+        // rare, and blocks of it could not be parsed as they are.
+        Some(_) if Encoding::for_bom(&bytes).is_some_and(|(encoding, _)| encoding != UTF_8) => {
+            if let Err(e) = file.read_into(&mut bytes, usize::MAX) {
+                return reject(emit, format!("cannot read file: {e}"));
+            }
+            let decoded = match decode(&bytes, None) {
+                Ok(decoded) => decoded,
+                Err(reason) => return reject(emit, reason),
+            };
+            drop(bytes);
+            match decoded.text.trim_start().as_bytes().first() {
+                Some(b'{') => {
+                    let place = RecordPlace {
+                        fallback_id: stem.to_owned(),
+                        source: rel_path.to_owned(),
+                        format: InputFormat::Json,
+                    };
+                    emit_record(
+                        Source::new(decoded.text.into_bytes()),
+                        None,
+                        place,
+                        decoded.encoding,
+                        emit,
+                    );
+                }
+                Some(b'[') => {
+                    let source = Source::new(decoded.text.into_bytes());
+                    read_array_in_memory(&source, decoded.encoding, rel_path, stem, keys, emit);
+                }
+                _ => reject(emit, "not JSON: the text starts with neither `{` nor `[`".into()),
+            }
+        }
         Some(_) => reject(emit, "not JSON: the file starts with neither `{` nor `[`".into()),
+    }
+}
+
+/// Reads an array held whole in `source` (text decoded from `encoding`), in
+/// one parse: the records and rejects that reading it in blocks gives.
+fn read_array_in_memory(
+    source: &Source,
+    encoding: &'static str,
+    rel_path: &str,
+    stem: &str,
+    keys: &JsonKeys,
+    emit: &mut dyn FnMut(Input),
+) {
+    let mut count = 0;
+    let seed = ArraySeed {
+        element: ElementSeed {
+            base: source.bytes(),
+            keys,
+        },
+        on_element: &mut |element: Element| {
+            count += 1;
+            let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
+            match element {
+                Element::Object(members) => emit_record(source.clone(), Some(members), place, encoding, emit),
+                Element::Other(kind) => emit(Input::Reject(RejectRow {
+                    source: place.source,
+                    reason: not_an_object(kind),
+                })),
+            }
+            true
+        },
+    };
+    match source.parse(seed) {
+        Err(e) => emit(Input::Reject(malformed_tail(rel_path, count, e.to_string()))),
+        Ok(()) if count == 0 => emit(Input::Reject(RejectRow {
+            source: rel_path.into(),
+            reason: "no records: the array is empty".into(),
+        })),
+        Ok(()) => {}
     }
 }
 
@@ -641,7 +805,7 @@ impl ArrayBlocks<'_> {
                     count += 1;
                     let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
                     match element {
-                        Element::Object(members) => emit_record(source.clone(), Some(members), place, emit),
+                        Element::Object(members) => emit_record(source.clone(), Some(members), place, "UTF-8", emit),
                         Element::Other(kind) => emit(Input::Reject(RejectRow {
                             source: place.source,
                             reason: not_an_object(kind),
@@ -827,54 +991,104 @@ impl<'de, S: DeserializeSeed<'de, Value = T> + Clone, T> Visitor<'de> for ArrayS
 }
 
 /// Reads a JSON Lines file line by line; a bad line is rejected alone.
+/// Lines are UTF-8 unless a byte-order mark says otherwise (a UTF-16 file is
+/// decoded whole, its lines then being found in the text), and a line that
+/// is not UTF-8 is decoded as a text file's would be.
 pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(Input)) {
+    let cannot_read = |emit: &mut dyn FnMut(Input), source: String, reason: String| {
+        emit(Input::Reject(RejectRow { source, reason }));
+    };
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => {
-            return emit(Input::Reject(RejectRow {
-                source: rel_path.to_owned(),
-                reason: format!("cannot read file: {e}"),
-            }))
-        }
+        Err(e) => return cannot_read(emit, rel_path.to_owned(), format!("cannot read file: {e}")),
     };
     let mut reader = BufReader::with_capacity(1 << 20, file);
+    let mut lines = JsonLines {
+        rel_path,
+        stem,
+        number: 0,
+        records: 0,
+    };
+    let head = match reader.fill_buf() {
+        Ok(head) => head,
+        Err(e) => return cannot_read(emit, rel_path.to_owned(), format!("cannot read file: {e}")),
+    };
+    match Encoding::for_bom(head) {
+        Some((encoding, bom_len)) if encoding == UTF_8 => reader.consume(bom_len),
+        Some(_) => {
+            let mut bytes = Vec::new();
+            if let Err(e) = reader.read_to_end(&mut bytes) {
+                return cannot_read(emit, rel_path.to_owned(), format!("cannot read file: {e}"));
+            }
+            match decode(&bytes, None) {
+                Ok(decoded) => {
+                    for line in decoded.text.split_inclusive('\n') {
+                        lines.line(line.as_bytes().to_vec(), Some(decoded.encoding), emit);
+                    }
+                }
+                Err(reason) => return cannot_read(emit, rel_path.to_owned(), reason),
+            }
+            return lines.finish(emit);
+        }
+        None => {}
+    }
     let mut line = Vec::new();
-    let mut number = 0u64;
-    let mut records = 0u64;
     loop {
         line.clear();
         match reader.read_until(b'\n', &mut line) {
             Ok(0) => break,
-            Ok(_) => {}
+            Ok(_) => lines.line(line.clone(), None, emit),
             Err(e) => {
-                emit(Input::Reject(RejectRow {
-                    source: format!("{rel_path}#{}", number + 1),
-                    reason: format!("cannot read file past this line: {e}"),
-                }));
-                return;
+                let source = format!("{rel_path}#{}", lines.number + 1);
+                return cannot_read(emit, source, format!("cannot read file past this line: {e}"));
             }
         }
-        number += 1;
-        if line.iter().all(|b| b.is_ascii_whitespace()) {
-            continue;
-        }
-        records += 1;
-        emit_record(
-            Source::new(line.clone()),
-            None,
-            RecordPlace::numbered(rel_path, stem, number, InputFormat::JsonLines),
-            emit,
-        );
     }
-    if records == 0 {
-        emit(Input::Reject(RejectRow {
-            source: rel_path.to_owned(),
-            reason: if number == 0 {
-                "empty file".into()
-            } else {
-                "no records: every line is blank".into()
-            },
-        }));
+    lines.finish(emit);
+}
+
+/// The lines of a JSON Lines file, numbered as they are read.
+struct JsonLines<'a> {
+    rel_path: &'a str,
+    stem: &'a str,
+    number: u64,
+    records: u64,
+}
+
+impl JsonLines<'_> {
+    /// The next line, in text already decoded from `encoding` or, without
+    /// one, as read.
+    fn line(&mut self, line: Vec<u8>, encoding: Option<&'static str>, emit: &mut dyn FnMut(Input)) {
+        self.number += 1;
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            return;
+        }
+        self.records += 1;
+        let place = RecordPlace::numbered(self.rel_path, self.stem, self.number, InputFormat::JsonLines);
+        let text = match encoding {
+            Some(encoding) => Ok((Source::new(line), encoding)),
+            None => record_text(line),
+        };
+        match text {
+            Ok((source, encoding)) => emit_record(source, None, place, encoding, emit),
+            Err(reason) => emit(Input::Reject(RejectRow {
+                source: place.source,
+                reason: format!("line not readable as text: {reason}"),
+            })),
+        }
+    }
+
+    fn finish(self, emit: &mut dyn FnMut(Input)) {
+        if self.records == 0 {
+            emit(Input::Reject(RejectRow {
+                source: self.rel_path.to_owned(),
+                reason: if self.number == 0 {
+                    "empty file".into()
+                } else {
+                    "no records: every line is blank".into()
+                },
+            }));
+        }
     }
 }
 
@@ -919,39 +1133,15 @@ mod tests {
     fn read_array_whole(json: &[u8]) -> Vec<Mapped> {
         let fields = fields();
         let keys = JsonKeys::new(&fields);
-        let source = Source::new(json.to_vec());
         let mut inputs = Vec::new();
-        let mut count = 0;
-        let seed = ArraySeed {
-            element: ElementSeed {
-                base: source.bytes(),
-                keys: &keys,
-            },
-            on_element: &mut |element: Element| {
-                count += 1;
-                let place = RecordPlace::numbered("a.json", "a", count, InputFormat::Json);
-                inputs.push(match element {
-                    Element::Object(members) => Input::JsonRecord(Box::new(JsonRecord {
-                        source: source.clone(),
-                        members: Some(members),
-                        place,
-                    })),
-                    Element::Other(kind) => Input::Reject(RejectRow {
-                        source: place.source,
-                        reason: not_an_object(kind),
-                    }),
-                });
-                true
-            },
-        };
-        match source.parse(seed) {
-            Err(e) => inputs.push(Input::Reject(malformed_tail("a.json", count, e.to_string()))),
-            Ok(()) if count == 0 => inputs.push(Input::Reject(RejectRow {
-                source: "a.json".into(),
-                reason: "no records: the array is empty".into(),
-            })),
-            Ok(()) => {}
-        }
+        read_array_in_memory(
+            &Source::new(json.to_vec()),
+            "UTF-8",
+            "a.json",
+            "a",
+            &keys,
+            &mut |input| inputs.push(input),
+        );
         map_inputs(inputs, &fields, &keys)
     }
 
@@ -1232,6 +1422,152 @@ mod tests {
         }
         assert_eq!(unescape_string(r#""bad \x""#), None);
         assert_eq!(unescape_string("42"), None);
-        assert_eq!(unescape_string(r#""lone \ud83d""#), None);
+    }
+
+    #[test]
+    fn surrogates_without_their_other_half_become_replacement_characters() {
+        for (literal, text) in [
+            (r#""cut \ud83d""#, "cut \u{FFFD}"),
+            (r#""\ud83d\u0041 high then A""#, "\u{FFFD}A high then A"),
+            (r#""\ude00 low alone""#, "\u{FFFD} low alone"),
+            (r#""\ud83d\ud83d\ude00 two highs""#, "\u{FFFD}\u{1F600} two highs"),
+        ] {
+            assert_eq!(unescape_string(literal).as_deref(), Some(text), "{literal}");
+        }
+        // Nested values take the general path.
+        let raw = r#"{"site": "Le Monde \ud83d", "kept": "\\ud83d \ud83d\ude00"}"#;
+        let fixed = without_lone_surrogates(raw).unwrap();
+        let value: Value = serde_json::from_str(&fixed).unwrap();
+        assert_eq!(value["site"], "Le Monde \u{FFFD}");
+        assert_eq!(
+            value["kept"], "\\ud83d \u{1F600}",
+            "an escaped backslash is not an escape"
+        );
+        assert_eq!(without_lone_surrogates(r#"{"a": "\ud83d\ude00", "b": 1,}"#), None);
+    }
+
+    /// Text, title, outlet and encoding of a record; `source: reason` of a
+    /// reject.
+    type Decoded = Result<(String, Option<String>, Option<String>, &'static str), String>;
+
+    /// Each record of a file `name` holding `bytes`.
+    fn read_named(name: &str, bytes: &[u8]) -> Vec<Decoded> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let fields = fields();
+        let keys = JsonKeys::new(&fields);
+        let mut inputs = Vec::new();
+        let stem = name.split('.').next().unwrap();
+        if name.ends_with(".jsonl") {
+            read_json_lines(&path, name, stem, &mut |input| inputs.push(input));
+        } else {
+            read_json(&path, name, stem, bytes.len() as u64, &keys, &mut |input| {
+                inputs.push(input)
+            });
+        }
+        inputs
+            .into_iter()
+            .map(|input| match input {
+                Input::JsonRecord(record) => match parse_record(*record, &fields, &keys) {
+                    Ok(article) => match article.body {
+                        RawText::Decoded { text, encoding } => {
+                            Ok((text, article.meta.title, article.meta.outlet, encoding))
+                        }
+                        RawText::Bytes(_) => unreachable!("JSON text is decoded"),
+                    },
+                    Err(row) => Err(format!("{}: {}", row.source, row.reason)),
+                },
+                Input::Reject(row) => Err(format!("{}: {}", row.source, row.reason)),
+                Input::Article(_) | Input::TextFile(_) => unreachable!("JSON gives records"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lone_surrogate_costs_a_character_not_the_field() {
+        let json = r#"{"title": "T \ud800", "text": "Body \udc00 here.", "meta": {"site": "S \ud83d"}}"#;
+        for name in ["one.json", "lines.jsonl"] {
+            assert_eq!(
+                read_named(name, json.as_bytes()),
+                vec![Ok((
+                    "Body \u{FFFD} here.".into(),
+                    Some("T \u{FFFD}".into()),
+                    Some("S \u{FFFD}".into()),
+                    "UTF-8"
+                ))],
+                "{name}"
+            );
+        }
+        let array = format!("[{json}, {json}]");
+        assert!(read_named("many.json", array.as_bytes())
+            .iter()
+            .all(|r| r.as_ref().is_ok_and(|r| r.0 == "Body \u{FFFD} here.")));
+    }
+
+    #[test]
+    fn a_utf8_byte_order_mark_is_passed_over() {
+        let record = r#"{"text": "Body."}"#;
+        for (name, json) in [
+            ("one.json", record.to_owned()),
+            ("many.json", format!("[{record},{record}]")),
+            ("lines.jsonl", format!("{record}\n{record}\n")),
+        ] {
+            let bytes = [UTF8_BOM, json.as_bytes()].concat();
+            let records = read_named(name, &bytes);
+            assert!(!records.is_empty(), "{name}");
+            for record in records {
+                assert_eq!(record, Ok(("Body.".into(), None, None, "UTF-8")), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn records_not_in_utf8_are_decoded_and_their_encoding_kept() {
+        let latin1 =
+            b"{\"text\": \"Le caf\xe9 est ferm\xe9 depuis l'\xe9t\xe9 dernier, a d\xe9clar\xe9 le ministre.\"}";
+        let expected = "Le café est fermé depuis l'été dernier, a déclaré le ministre.";
+        let one = read_named("one.json", latin1);
+        assert_eq!(one, vec![Ok((expected.into(), None, None, "windows-1252"))]);
+        // A JSON line is decoded alone: its neighbours stay UTF-8.
+        let lines = [b"{\"text\": \"d\xc3\xa9j\xc3\xa0\"}\n".as_slice(), latin1, b"\n"].concat();
+        let records = read_named("lines.jsonl", &lines);
+        assert_eq!(records[0], Ok(("déjà".into(), None, None, "UTF-8")));
+        assert_eq!(records[1], Ok((expected.into(), None, None, "windows-1252")));
+        // UTF-16 JSON Lines, named by their byte-order mark.
+        let text = "{\"text\": \"Première ligne\"}\r\n{\"text\": \"Deuxième\"}\r\n";
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(
+            read_named("lines.jsonl", &utf16),
+            vec![
+                Ok(("Première ligne".into(), None, None, "UTF-16LE")),
+                Ok(("Deuxième".into(), None, None, "UTF-16LE")),
+            ]
+        );
+        // UTF-16 `.json` files are decoded whole.
+        let record: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain(r#"{"text": "Un article"}"#.encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(
+            read_named("one.json", &record),
+            vec![Ok(("Un article".into(), None, None, "UTF-16BE"))]
+        );
+        let array: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(r#" [{"text": "x"}, 3, {"text": "y"}"#.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(
+            read_named("many.json", &array),
+            vec![
+                Ok(("x".into(), None, None, "UTF-16LE")),
+                Err("many.json#2: record is a number, not a JSON object".into()),
+                Ok(("y".into(), None, None, "UTF-16LE")),
+                Err("many.json#4: malformed JSON after 3 good record(s): EOF while parsing a list at line 1 column 33; the rest of the file is skipped".into()),
+            ]
+        );
     }
 }

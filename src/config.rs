@@ -291,7 +291,15 @@ pub const MAX_THREADS: usize = 1024;
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        // A config that cannot be read is a problem of the command line
+        // (exit code 2), as one that cannot be parsed is.
+        let text = std::fs::read_to_string(path).map_err(|e| Error::Config {
+            path: path.to_path_buf(),
+            problems: vec![ConfigProblem {
+                key: "(file)".into(),
+                message: format!("cannot read the config file: {e}"),
+            }],
+        })?;
         Config::parse(&text).map_err(|problems| Error::Config {
             path: path.to_path_buf(),
             problems,
@@ -307,19 +315,27 @@ impl Config {
             }]
         })?;
         let defaults = toml::Table::try_from(Config::default()).expect("defaults serialize");
+        let mut user = user;
         let mut problems = Vec::new();
-        check_shape(&user, &defaults, "", &mut problems);
-        if !problems.is_empty() {
-            return Err(problems);
-        }
-        let config: Config = toml::Value::Table(user).try_into().map_err(|e: toml::de::Error| {
-            vec![ConfigProblem {
+        // Keys reported here are dropped, their defaults standing in, so
+        // that the values that are left are checked too: every problem is
+        // reported in one round, not a round per kind of problem.
+        check_shape(&mut user, &defaults, "", &mut problems);
+        match toml::Value::Table(user).try_into::<Config>() {
+            Ok(config) => {
+                if let Err(more) = config.validate() {
+                    problems.extend(more);
+                }
+                if problems.is_empty() {
+                    return Ok(config);
+                }
+            }
+            Err(e) => problems.push(ConfigProblem {
                 key: "(config)".into(),
                 message: e.to_string().trim().replace('\n', " "),
-            }]
-        })?;
-        config.validate()?;
-        Ok(config)
+            }),
+        }
+        Err(problems)
     }
 
     /// Checks values that the types alone cannot.
@@ -482,8 +498,11 @@ impl Config {
 
 /// Compares the user's table with the default tree: unknown keys and values
 /// of the wrong type are reported with their dotted key.
-fn check_shape(user: &toml::Table, known: &toml::Table, prefix: &str, problems: &mut Vec<ConfigProblem>) {
-    for (key, value) in user {
+/// Reports the keys of `user` that `known` (the defaults) lacks or types
+/// differently, and removes them from `user`.
+fn check_shape(user: &mut toml::Table, known: &toml::Table, prefix: &str, problems: &mut Vec<ConfigProblem>) {
+    let mut wrong = Vec::new();
+    for (key, value) in user.iter_mut() {
         let dotted = if prefix.is_empty() {
             key.clone()
         } else {
@@ -494,25 +513,33 @@ fn check_shape(user: &toml::Table, known: &toml::Table, prefix: &str, problems: 
                 key: dotted,
                 message: format!("unknown key{}", suggest(key, known.keys().map(String::as_str))),
             });
+            wrong.push(key.clone());
             continue;
         };
-        match (value, expected) {
-            (toml::Value::Table(u), toml::Value::Table(k)) => check_shape(u, k, &dotted, problems),
-            (toml::Value::Array(items), toml::Value::Array(_)) => {
-                if let Some(bad) = items.iter().find(|v| !v.is_str()) {
-                    problems.push(ConfigProblem {
-                        key: dotted,
-                        message: format!("expected a list of strings, found an item that is {}", type_name(bad)),
-                    });
-                }
+        let message = match (value, expected) {
+            (toml::Value::Table(u), toml::Value::Table(k)) => {
+                check_shape(u, k, &dotted, problems);
+                None
             }
-            (u, k) if std::mem::discriminant(u) == std::mem::discriminant(k) => {}
-            (toml::Value::Integer(_), toml::Value::Float(_)) => {}
-            (u, k) => problems.push(ConfigProblem {
-                key: dotted,
-                message: format!("expected {}, found {}", kind_name(k), type_name(u)),
-            }),
+            (toml::Value::Array(items), toml::Value::Array(_)) => items
+                .iter()
+                .find(|v| !v.is_str())
+                .map(|bad| format!("expected a list of strings, found an item that is {}", type_name(bad))),
+            // Every integer setting counts something.
+            (toml::Value::Integer(i), toml::Value::Integer(_)) if *i < 0 => {
+                Some(format!("expected a whole number of 0 or more, found {i}"))
+            }
+            (u, k) if std::mem::discriminant(u) == std::mem::discriminant(k) => None,
+            (toml::Value::Integer(_), toml::Value::Float(_)) => None,
+            (u, k) => Some(format!("expected {}, found {}", kind_name(k), type_name(u))),
+        };
+        if let Some(message) = message {
+            problems.push(ConfigProblem { key: dotted, message });
+            wrong.push(key.clone());
         }
+    }
+    for key in wrong {
+        user.remove(&key);
     }
 }
 
@@ -587,13 +614,33 @@ mod tests {
             text.contains(&"run.threads: expected an integer, found a string (\"two\")".to_string()),
             "{text:?}"
         );
-        // Shape problems stop before value checks, so a second pass shows the rest.
-        let problems =
-            Config::parse("[output]\nzstd_level = 40\nformats = [\"parket\"]\n[readers.csv]\ndelimiter = \";;\"\n")
-                .unwrap_err();
+        // Values are checked in the same round, the ill-typed keys left out.
         let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
-        assert_eq!(keys, ["output.formats", "output.zstd_level", "readers.csv.delimiter"]);
-        assert!(problems[0].message.contains("did you mean `parquet`?"));
+        assert_eq!(
+            keys,
+            [
+                "output.formts",
+                "run.threads",
+                "output.zstd_level",
+                "readers.csv.delimiter"
+            ]
+        );
+        let problems = Config::parse(
+            "[output]\nzstd_level = 40\nformats = [\"parket\"]\n[run]\nbatch_kib = -5\n[readers.csv]\ndelimiter = \";;\"\n",
+        )
+        .unwrap_err();
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "run.batch_kib",
+                "output.formats",
+                "output.zstd_level",
+                "readers.csv.delimiter"
+            ]
+        );
+        assert!(problems[0].message.contains("0 or more, found -5"), "{problems:?}");
+        assert!(problems[1].message.contains("did you mean `parquet`?"));
     }
 
     #[test]

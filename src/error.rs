@@ -49,11 +49,11 @@ pub enum Error {
         error: std::io::Error,
     },
     /// A data file (lexicon, gazetteer, registry) is malformed.
-    #[error("{path}:{line}: {message}", path = .path.display())]
+    #[error("{path}{at}: {message}", path = .path.display(), at = at_line(*.line))]
     Data {
         /// The data file.
         path: PathBuf,
-        /// 1-based line number.
+        /// 1-based line number; 0 when the problem is not on one line.
         line: usize,
         /// What is wrong.
         message: String,
@@ -88,6 +88,15 @@ impl Error {
             path: path.into(),
             error: source,
         }
+    }
+}
+
+/// `:<line>` after a path, or nothing for line 0.
+fn at_line(line: usize) -> String {
+    if line == 0 {
+        String::new()
+    } else {
+        format!(":{line}")
     }
 }
 

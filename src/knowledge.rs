@@ -13,7 +13,7 @@ use crate::annotate::dates::TemporalLexicon;
 use crate::annotate::names::{GazetteerText, NameKnowledge};
 use crate::annotate::outlet::OutletRegistry;
 use crate::config::{DataConfig, STAGES};
-use crate::error::{Error, Result};
+use crate::error::{ConfigProblem, Error, Result};
 
 const BUILTIN_BOILERPLATE: &str = include_str!("../data/boilerplate.toml");
 const BUILTIN_OUTLETS: &str = include_str!("../data/outlets.tsv");
@@ -102,58 +102,123 @@ fn load_toml<T>(
 
 impl Knowledge {
     /// Loads and compiles every knowledge file.
-    pub fn load(config: &DataConfig, base_dir: &Path) -> Result<Knowledge> {
+    pub fn load(config: &DataConfig, base_dir: &Path) -> std::result::Result<Knowledge, Vec<ConfigProblem>> {
         Knowledge::load_for(config, base_dir, STAGES)
     }
 
     /// Loads the outlet registry and the files that `stages` use. Compiling
     /// the gazetteer and the rule sets takes a sizeable share of a small
     /// run, so a stage that is off is not paid for.
-    pub fn load_for<S: AsRef<str>>(config: &DataConfig, base_dir: &Path, stages: &[S]) -> Result<Knowledge> {
+    ///
+    /// Every file is tried, and each failure is a problem under the config
+    /// key that selects the file.
+    pub fn load_for<S: AsRef<str>>(
+        config: &DataConfig,
+        base_dir: &Path,
+        stages: &[S],
+    ) -> std::result::Result<Knowledge, Vec<ConfigProblem>> {
         let runs = |stage: &str| stages.iter().any(|s| s.as_ref() == stage);
+        let mut problems = Vec::new();
         let boilerplate = if runs("boilerplate") {
-            Some(load_toml(
-                &config.boilerplate,
-                BUILTIN_BOILERPLATE,
-                base_dir,
-                "boilerplate.toml",
-                BoilerplateRules::from_toml_str,
-            )?)
+            keyed(
+                &mut problems,
+                "data.boilerplate",
+                load_toml(
+                    &config.boilerplate,
+                    BUILTIN_BOILERPLATE,
+                    base_dir,
+                    "boilerplate.toml",
+                    BoilerplateRules::from_toml_str,
+                ),
+            )
         } else {
             None
         };
-        let (path, text) = read_source(&config.outlets, BUILTIN_OUTLETS, base_dir, "outlets.tsv")?;
-        let outlets = OutletRegistry::from_tsv(&text).map_err(|(line, message)| Error::Data { path, line, message })?;
+        let outlets = keyed(
+            &mut problems,
+            "data.outlets",
+            read_source(&config.outlets, BUILTIN_OUTLETS, base_dir, "outlets.tsv").and_then(|(path, text)| {
+                OutletRegistry::from_tsv(&text).map_err(|(line, message)| Error::Data { path, line, message })
+            }),
+        );
         let temporal = if runs("dates") {
-            Some(load_toml(
-                &config.temporal,
-                BUILTIN_TEMPORAL,
-                base_dir,
-                "lexicons/temporal.toml",
-                TemporalLexicon::from_toml_str,
-            )?)
+            keyed(
+                &mut problems,
+                "data.temporal",
+                load_toml(
+                    &config.temporal,
+                    BUILTIN_TEMPORAL,
+                    base_dir,
+                    "lexicons/temporal.toml",
+                    TemporalLexicon::from_toml_str,
+                ),
+            )
         } else {
             None
         };
         let names = if runs("names") {
-            let (path, lexicon) = read_source(&config.names, BUILTIN_NAMES, base_dir, "lexicons/names.toml")?;
-            let names = match config.gazetteer.as_str() {
-                "" => NameKnowledge::from_strings(Some(BUILTIN_GAZETTEER), &lexicon),
-                "none" => NameKnowledge::from_strings(None, &lexicon),
-                folder => NameKnowledge::load(Some(&base_dir.join(folder)), &lexicon),
-            }
-            .map_err(|message| Error::Data { path, line: 0, message })?;
-            Some(names)
+            load_names(config, base_dir, &mut problems)
         } else {
             None
         };
-        Ok(Knowledge {
-            boilerplate,
-            outlets,
-            temporal,
-            names,
-        })
+        match outlets {
+            Some(outlets) if problems.is_empty() => Ok(Knowledge {
+                boilerplate,
+                outlets,
+                temporal,
+                names,
+            }),
+            _ => Err(problems),
+        }
     }
+}
+
+/// The names lexicon and gazetteer; a failure is put under the key of the
+/// file the user chose (the gazetteer folder, else the lexicon).
+fn load_names(config: &DataConfig, base_dir: &Path, problems: &mut Vec<ConfigProblem>) -> Option<NameKnowledge> {
+    let (path, lexicon) = keyed(
+        problems,
+        "data.names",
+        read_source(&config.names, BUILTIN_NAMES, base_dir, "lexicons/names.toml"),
+    )?;
+    let custom_folder = !matches!(config.gazetteer.as_str(), "" | "none");
+    if custom_folder && !base_dir.join(&config.gazetteer).is_dir() {
+        problems.push(ConfigProblem {
+            key: "data.gazetteer".into(),
+            message: format!(
+                "{}: no such folder (a folder of people.tsv and roles.tsv; \"\" for the built-in gazetteer, \"none\" for none)",
+                base_dir.join(&config.gazetteer).display()
+            ),
+        });
+        return None;
+    }
+    let loaded = match config.gazetteer.as_str() {
+        "" => NameKnowledge::from_strings(Some(BUILTIN_GAZETTEER), &lexicon),
+        "none" => NameKnowledge::from_strings(None, &lexicon),
+        folder => NameKnowledge::load(Some(&base_dir.join(folder)), &lexicon),
+    };
+    let (key, path) = if custom_folder && config.names.is_empty() {
+        ("data.gazetteer", base_dir.join(&config.gazetteer))
+    } else {
+        ("data.names", path)
+    };
+    keyed(
+        problems,
+        key,
+        loaded.map_err(|message| Error::Data { path, line: 0, message }),
+    )
+}
+
+/// The value, or `None` with the error noted under `key`.
+fn keyed<T>(problems: &mut Vec<ConfigProblem>, key: &str, result: Result<T>) -> Option<T> {
+    result
+        .map_err(|e| {
+            problems.push(ConfigProblem {
+                key: key.into(),
+                message: e.to_string(),
+            })
+        })
+        .ok()
 }
 
 #[cfg(test)]
@@ -198,10 +263,34 @@ mod tests {
             boilerplate: "rules.toml".into(),
             ..DataConfig::default()
         };
-        let err = Knowledge::load(&config, dir.path()).unwrap_err().to_string();
+        let problems = Knowledge::load(&config, dir.path()).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].key, "data.boilerplate");
+        let message = &problems[0].message;
         assert!(
-            err.contains("rules.toml:") && err.contains("cut_tail.patterns"),
-            "{err}"
+            message.contains("rules.toml:") && message.contains("cut_tail.patterns"),
+            "{message}"
         );
+    }
+
+    #[test]
+    fn every_bad_data_file_is_reported_under_its_key() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("outlets.tsv"), "not\ta registry\n").unwrap();
+        let config = DataConfig {
+            boilerplate: "missing.toml".into(),
+            outlets: "outlets.tsv".into(),
+            gazetteer: "no/such/folder".into(),
+            ..DataConfig::default()
+        };
+        let problems = Knowledge::load(&config, dir.path()).unwrap_err();
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            ["data.boilerplate", "data.outlets", "data.gazetteer"],
+            "{problems:?}"
+        );
+        assert!(problems[0].message.contains("missing.toml"), "{problems:?}");
+        assert!(problems[2].message.contains("no such folder"), "{problems:?}");
     }
 }

@@ -101,7 +101,14 @@ fn main() -> ExitCode {
 fn check(path: &std::path::Path) -> anyhow::Result<()> {
     let config = Config::load(path)?;
     let config_dir = path.parent().unwrap_or(std::path::Path::new("."));
-    readout::knowledge::Knowledge::load(&config.data, config_dir)?;
+    let in_config = |problems| Error::Config {
+        path: path.to_path_buf(),
+        problems,
+    };
+    // What a run compiles before it reads anything: every data file, then
+    // the settings that refer to their contents (input.outlet).
+    let knowledge = readout::knowledge::Knowledge::load(&config.data, config_dir).map_err(in_config)?;
+    readout::pipeline::Pipeline::new(&config, knowledge).map_err(|problem| in_config(vec![problem]))?;
     println!("{}: ok", path.display());
     Ok(())
 }

@@ -36,6 +36,8 @@ pub struct RunPaths {
     pub out: PathBuf,
     /// Folder of the config file: data paths in it are relative to this.
     pub config_dir: PathBuf,
+    /// The config file, named in config problems.
+    pub config_file: PathBuf,
 }
 
 /// Hears about progress; the binary draws a bar with it. Called from the
@@ -104,11 +106,12 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
                 message: format!("cannot start worker threads: {e}"),
             })?,
     );
-    let knowledge = Knowledge::load_for(&config.data, &paths.config_dir, &config.run.stages)?;
-    let pipeline = Pipeline::new(config, knowledge).map_err(|problem| Error::Config {
-        path: paths.config_dir.join("(config)"),
-        problems: vec![problem],
-    })?;
+    let in_config = |problems| Error::Config {
+        path: paths.config_file.clone(),
+        problems,
+    };
+    let knowledge = Knowledge::load_for(&config.data, &paths.config_dir, &config.run.stages).map_err(in_config)?;
+    let pipeline = Pipeline::new(config, knowledge).map_err(|problem| in_config(vec![problem]))?;
     let mut timings: BTreeMap<String, f64> = BTreeMap::new();
 
     let skipped_folder = output_inside_corpus(&paths.corpus, &paths.out)?;
@@ -465,6 +468,7 @@ pub fn paths(config: &Config, config_path: &Path, corpus: Option<&Path>, out: Op
     RunPaths {
         corpus: corpus.map_or_else(|| config.input.corpus.clone(), Path::to_path_buf),
         out: out.map_or_else(|| config.output.dir.clone(), Path::to_path_buf),
+        config_file: config_path.to_path_buf(),
         config_dir: config_path
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf),

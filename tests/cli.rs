@@ -306,3 +306,42 @@ fn a_named_pipe_in_the_corpus_is_rejected_not_waited_on() {
     assert_eq!(&rejects[0][0], "pipe.txt");
     assert!(rejects[0][1].contains("not a regular file"), "{rejects:?}");
 }
+
+/// `check` compiles what a run compiles: the data files, each failure under
+/// its key, and the settings that refer to their contents.
+#[test]
+fn check_reports_data_and_outlet_problems_a_run_would_meet() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(
+        dir.path(),
+        "[input]\noutlet = \"no-such-outlet\"\n[data]\ngazetteer = \"no/such/folder\"\nboilerplate = \"missing.toml\"\n",
+    );
+    let output = readout(dir.path(), &["check", "--config", config.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("data.boilerplate: "), "{stderr}");
+    assert!(stderr.contains("data.gazetteer: "), "{stderr}");
+    let config = config_named(dir.path(), "outlet.toml", "[input]\noutlet = \"no-such-outlet\"\n");
+    let output = readout(dir.path(), &["check", "--config", config.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("input.outlet: "), "{stderr}");
+}
+
+fn config_named(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_missing_config_file_is_a_command_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in ["run", "check"] {
+        let output = readout(dir.path(), &[command, "--config", "nowhere.toml"]);
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("cannot read the config file"), "{stderr}");
+        assert_eq!(stderr.matches("os error").count(), 1, "{stderr}");
+    }
+}

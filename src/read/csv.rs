@@ -1,10 +1,15 @@
 //! CSV files with a header row, mapped to articles through the configured
 //! column names. Records are streamed; a field may be of any size. Fields
 //! that are not UTF-8 are decoded as windows-1252, the usual culprit, and the
-//! encoding is recorded on the article.
+//! encoding is recorded on the article; a UTF-16 file is decoded by its
+//! byte-order mark.
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
+use encoding_rs::{Encoding, UTF_8};
+
+use super::decode::decode;
 use super::record::{to_article, FieldValue, Record, RecordPlace};
 use super::Input;
 use crate::config::CsvReaderConfig;
@@ -32,10 +37,22 @@ impl Record for CsvRow<'_> {
     }
 }
 
+/// A field's text. A field that is not UTF-8 is windows-1252, unless it
+/// holds more well-formed UTF-8 characters beyond ASCII than bad bytes:
+/// that is UTF-8 with a stray byte (cut or mixed text), which windows-1252
+/// would turn into mojibake throughout (`cafÃ©`); the stray byte is U+FFFD.
 fn decode_field(bytes: &[u8], lossy: &mut bool) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
         Err(_) => {
+            let (mut wide, mut bad) = (0usize, 0usize);
+            for chunk in bytes.utf8_chunks() {
+                wide += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+                bad += chunk.invalid().len();
+            }
+            if wide >= bad.max(1) {
+                return String::from_utf8_lossy(bytes).into_owned();
+            }
             *lossy = true;
             encoding_rs::WINDOWS_1252
                 .decode_without_bom_handling(bytes)
@@ -57,11 +74,35 @@ pub fn read_csv(path: &Path, rel_path: &str, stem: &str, config: &CsvReaderConfi
         Ok(f) => f,
         Err(e) => return reject_file(emit, format!("cannot read file: {e}")),
     };
+    let mut input = BufReader::with_capacity(1 << 20, file);
+    let head = match input.fill_buf() {
+        Ok(head) => head,
+        Err(e) => return reject_file(emit, format!("cannot read file: {e}")),
+    };
+    // UTF-16 (spreadsheets' "Unicode text"), named by its byte-order mark,
+    // is decoded whole before the CSV is parsed: it is rare, and the
+    // parser reads bytes. (A UTF-8 mark is dropped from the header.)
+    let (input, file_encoding): (Box<dyn Read>, Option<&'static str>) = match Encoding::for_bom(head) {
+        Some((encoding, _)) if encoding != UTF_8 => {
+            let mut bytes = Vec::new();
+            if let Err(e) = input.read_to_end(&mut bytes) {
+                return reject_file(emit, format!("cannot read file: {e}"));
+            }
+            match decode(&bytes, None) {
+                Ok(decoded) => (
+                    Box::new(std::io::Cursor::new(decoded.text.into_bytes())),
+                    Some(decoded.encoding),
+                ),
+                Err(reason) => return reject_file(emit, reason),
+            }
+        }
+        _ => (Box::new(input), None),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(config.delimiter.as_bytes()[0])
         .has_headers(true)
         .flexible(false)
-        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+        .from_reader(input);
     let headers: Vec<String> = match reader.byte_headers() {
         Ok(h) if h.is_empty() || (h.len() == 1 && h[0].is_empty()) => return reject_file(emit, "empty file".into()),
         Ok(h) => {
@@ -117,7 +158,11 @@ pub fn read_csv(path: &Path, rel_path: &str, stem: &str, config: &CsvReaderConfi
                     headers: &headers,
                     values: record.iter().map(|f| decode_field(f, &mut lossy)).collect(),
                 };
-                let encoding = if lossy { "windows-1252" } else { "UTF-8" };
+                let encoding = match file_encoding {
+                    Some(encoding) => encoding,
+                    None if lossy => "windows-1252",
+                    None => "UTF-8",
+                };
                 let place = RecordPlace::numbered(rel_path, stem, number, InputFormat::Csv);
                 match to_article(&mut row, &config.fields, &place, encoding) {
                     Ok(article) => emit(Input::Article(Box::new(article))),
@@ -143,5 +188,92 @@ pub fn read_csv(path: &Path, rel_path: &str, stem: &str, config: &CsvReaderConfi
     // A file whose records were all malformed has its rejects already.
     if records == 0 && rejected == 0 {
         reject_file(emit, "no records: the file has a header only".into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::model::RawText;
+
+    /// Id, text and encoding of each record of a CSV file holding `bytes`;
+    /// `source: reason` of a reject.
+    fn read(bytes: &[u8]) -> Vec<Result<(String, String, &'static str), String>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, bytes).unwrap();
+        let mut out = Vec::new();
+        read_csv(&path, "t.csv", "t", &Config::default().readers.csv, &mut |input| {
+            out.push(match input {
+                Input::Article(article) => match article.body {
+                    RawText::Decoded { text, encoding } => Ok((article.article_id, text, encoding)),
+                    RawText::Bytes(_) => unreachable!("CSV text is decoded"),
+                },
+                Input::Reject(row) => Err(format!("{}: {}", row.source, row.reason)),
+                _ => unreachable!("CSV gives articles and rejects"),
+            })
+        });
+        out
+    }
+
+    #[test]
+    fn records_are_numbered_in_order_whatever_ends_their_lines() {
+        for end in ["\n", "\r\n", "\r"] {
+            let csv = ["title,text", "A,\"first, with a line\nbreak\"", "B,second", ""].join(end);
+            let ids: Vec<String> = read(csv.as_bytes()).into_iter().map(|r| r.unwrap().0).collect();
+            assert_eq!(ids, ["t-000001", "t-000002"], "{end:?}");
+        }
+    }
+
+    #[test]
+    fn a_field_that_is_not_utf8_is_windows_1252_unless_mostly_utf8() {
+        let mut lossy = false;
+        assert_eq!(decode_field(b"caf\xe9 cr\xe8me", &mut lossy), "café crème");
+        assert!(lossy);
+        // UTF-8 with one stray byte keeps its characters.
+        let mut lossy = false;
+        assert_eq!(
+            decode_field(
+                "naïve café "
+                    .as_bytes()
+                    .iter()
+                    .chain(b"\x97 end")
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .as_slice(),
+                &mut lossy
+            ),
+            "naïve café \u{FFFD} end"
+        );
+        assert!(!lossy);
+    }
+
+    #[test]
+    fn utf16_is_decoded_by_its_byte_order_mark() {
+        let text = "id,text\r\nu1,Première ligne\r\nu2,Deuxième\r\n";
+        let bytes: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(
+            read(&bytes),
+            vec![
+                Ok(("u1".into(), "Première ligne".into(), "UTF-16LE")),
+                Ok(("u2".into(), "Deuxième".into(), "UTF-16LE")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_of_malformed_records_has_their_rejects_only() {
+        assert_eq!(
+            read(b"id,text\nc1,a,b\n"),
+            vec![Err("t.csv#1: malformed CSV record: CSV error: record 1 (line: 2, byte: 8): found record with 3 fields, but the previous record has 2 fields".into())]
+        );
+        assert_eq!(
+            read(b"id,text\n"),
+            vec![Err("t.csv: no records: the file has a header only".into())]
+        );
     }
 }

@@ -28,6 +28,12 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
         return check_text(text.into_owned(), encoding.name());
     }
     if let Some(offset) = memchr::memchr(0, bytes) {
+        if let Some(encoding) = utf16_without_bom(bytes) {
+            let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+            if !had_errors {
+                return check_text(text.into_owned(), encoding.name());
+            }
+        }
         return Err(format!("binary file: NUL byte at byte {offset}"));
     }
     if let Some(encoding) = forced {
@@ -43,6 +49,27 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
             let (text, _) = encoding.decode_without_bom_handling(bytes);
             check_text(text.into_owned(), encoding.name())
         }
+    }
+}
+
+/// UTF-16 saved without a byte-order mark, told by its zero bytes: text in
+/// a script of the first 256 code points has a zero in every high byte, and
+/// almost never in a low one. Binary files have zeros on both sides. (Text
+/// in other scripts has few zero bytes: it needs a mark to be read.)
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    let pairs = sample.len() / 2;
+    if pairs < 8 || !bytes.len().is_multiple_of(2) {
+        return None;
+    }
+    let zeros_at = |parity: usize| sample.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    if odd * 10 >= pairs * 9 && even * 20 <= pairs {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 10 >= pairs * 9 && odd * 20 <= pairs {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
     }
 }
 
@@ -92,6 +119,34 @@ mod tests {
         }
         let d = decode(&bytes, None).unwrap();
         assert_eq!((d.text.as_str(), d.encoding), ("Kyiv", "UTF-16LE"));
+    }
+
+    #[test]
+    fn utf16_without_a_bom_is_told_by_its_zero_bytes() {
+        let text = "Le ministre a déclaré vendredi que les pourparlers continueraient.";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(
+            decode(&le, None).unwrap(),
+            Decoded {
+                text: text.into(),
+                encoding: "UTF-16LE"
+            }
+        );
+        assert_eq!(
+            decode(&be, None).unwrap(),
+            Decoded {
+                text: text.into(),
+                encoding: "UTF-16BE"
+            }
+        );
+        // Zeros on both sides, or too few of them, are no text.
+        let image: Vec<u8> = (0..400u32)
+            .flat_map(|i| [(i % 7) as u8 * 40, 0, 0, (i % 3) as u8])
+            .collect();
+        assert!(decode(&image, None).unwrap_err().starts_with("binary file: NUL byte"));
+        let one_zero = b"An ordinary text with one stray\x00 byte in the middle of it.";
+        assert!(decode(one_zero, None).unwrap_err().starts_with("binary file: NUL byte"));
     }
 
     #[test]

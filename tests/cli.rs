@@ -345,3 +345,36 @@ fn a_missing_config_file_is_a_command_line_error() {
         assert_eq!(stderr.matches("os error").count(), 1, "{stderr}");
     }
 }
+
+/// A run that fails while it moves its tables into place leaves no
+/// manifest: the last run's would vouch for a mix of old and new tables.
+#[test]
+fn a_commit_cut_short_leaves_no_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), "");
+    let out = run_ok(dir.path(), &config, &root().join("corpus"), &[]);
+    assert!(out.join("manifest.json").exists());
+    // A folder where the last table goes makes its move fail.
+    std::fs::remove_file(out.join("rejects.csv")).unwrap();
+    std::fs::create_dir_all(out.join("rejects.csv").join("in-the-way")).unwrap();
+    let output = readout(
+        dir.path(),
+        &[
+            "run",
+            "--quiet",
+            "--config",
+            config.to_str().unwrap(),
+            "--corpus",
+            root().join("corpus").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("rejects.csv"), "{stderr}");
+    assert!(
+        !out.join("manifest.json").exists(),
+        "the old manifest outlived a cut commit"
+    );
+}

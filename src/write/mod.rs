@@ -208,6 +208,18 @@ impl Outputs {
         files.extend(self.texts.expect("the texts table was returned").finish()?);
         files.extend(self.dates.finish()?);
         files.extend(self.rejects.finish()?);
+        // The manifest vouches for the tables beside it: the last run's goes
+        // before any table is replaced, and this run's comes after the last
+        // is in place. Stopped in between, the folder holds whole tables,
+        // some old and some new, and no manifest: never a mix vouched for.
+        let manifest_tmp = self.tmp_dir.join("manifest.json");
+        let json = serde_json::to_string_pretty(manifest).expect("manifest serializes") + "\n";
+        std::fs::write(&manifest_tmp, json).map_err(|e| Error::io(&manifest_tmp, e))?;
+        let manifest_path = self.out_dir.join("manifest.json");
+        match std::fs::remove_file(&manifest_path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::io(&manifest_path, e)),
+            _ => {}
+        }
         // Tables of an earlier run in a format or table this run does not
         // write would otherwise sit beside the new ones, looking current.
         for name in TABLE_NAMES {
@@ -225,10 +237,6 @@ impl Outputs {
             std::fs::rename(&file, &target).map_err(|e| Error::io(&target, e))?;
             placed.push(target);
         }
-        let manifest_tmp = self.tmp_dir.join("manifest.json");
-        let json = serde_json::to_string_pretty(manifest).expect("manifest serializes") + "\n";
-        std::fs::write(&manifest_tmp, json).map_err(|e| Error::io(&manifest_tmp, e))?;
-        let manifest_path = self.out_dir.join("manifest.json");
         std::fs::rename(&manifest_tmp, &manifest_path).map_err(|e| Error::io(&manifest_path, e))?;
         std::fs::remove_dir_all(&self.tmp_dir).map_err(|e| Error::io(&self.tmp_dir, e))?;
         placed.push(manifest_path);

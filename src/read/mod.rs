@@ -168,7 +168,7 @@ impl Folder<'_> {
     /// Relative path of the entry `name`, and its raw form when a name on
     /// the way is not UTF-8.
     fn child(&self, name: &std::ffi::OsStr) -> (String, Option<PathBuf>) {
-        let text = name.to_string_lossy();
+        let text = name_text(name);
         let rel = if self.rel.is_empty() {
             text.into_owned()
         } else {
@@ -180,6 +180,23 @@ impl Folder<'_> {
         };
         (rel, raw)
     }
+}
+
+/// A file name as text: bytes that are not UTF-8 are written `%XX`, so
+/// that two names differing only there stay two ids (U+FFFD made `caf\xE9`
+/// and `caf\xE8` one, and the second a duplicate).
+fn name_text(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
+    if let Some(text) = name.to_str() {
+        return text.into();
+    }
+    let mut text = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        text.push_str(chunk.valid());
+        for byte in chunk.invalid() {
+            text.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    text.into()
 }
 
 fn walk(
@@ -226,8 +243,14 @@ fn walk(
         };
         let (rel, raw_rel) = folder.child(&name);
         match metadata {
+            // Followed, a link to a folder could loop; left out silently,
+            // its files would be lost without a trace.
+            Ok(meta) if meta.is_dir() && is_symlink && config.input.recursive => rejects.push(RejectRow {
+                source: rel,
+                reason: "a symbolic link to a folder: not followed, as it could loop (link its files, or read the folder as a corpus of its own)".into(),
+            }),
             Ok(meta) if meta.is_dir() => {
-                if config.input.recursive && !is_symlink && skipped_folder != Some(rel.as_str()) {
+                if config.input.recursive && skipped_folder != Some(rel.as_str()) {
                     let path = entry.path();
                     let sub = Folder {
                         path: &path,
@@ -391,15 +414,35 @@ mod tests {
 
     #[cfg(unix)]
     #[test]
+    fn links_are_followed_to_files_and_a_link_to_a_folder_is_a_reject() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub").join("a.txt"), "Some text.").unwrap();
+        std::os::unix::fs::symlink(dir.path().join("sub"), dir.path().join("loop")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("sub").join("a.txt"), dir.path().join("b.txt")).unwrap();
+        let (files, rejects) = list_files(dir.path(), &Config::default(), None);
+        let names: Vec<&str> = files.iter().map(|f| &*f.rel_path).collect();
+        assert_eq!(names, ["b.txt", "sub/a.txt"]);
+        assert_eq!(rejects.len(), 1);
+        assert_eq!(rejects[0].source, "loop");
+        assert!(rejects[0].reason.contains("not followed"), "{rejects:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
     fn a_file_whose_name_is_not_utf8_is_listed_and_read() {
         use std::os::unix::ffi::OsStrExt;
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         let name = std::ffi::OsStr::from_bytes(b"caf\xE9.txt");
         std::fs::write(dir.path().join("sub").join(name), "Some text.").unwrap();
+        let other = std::ffi::OsStr::from_bytes(b"caf\xE8.txt");
+        std::fs::write(dir.path().join("sub").join(other), "Other text.").unwrap();
         let (files, rejects) = list_files(dir.path(), &Config::default(), None);
         assert!(rejects.is_empty(), "{rejects:?}");
-        assert_eq!(&*files[0].rel_path, "sub/caf\u{FFFD}.txt");
+        let names: Vec<&str> = files.iter().map(|f| &*f.rel_path).collect();
+        assert_eq!(names, ["sub/caf%E8.txt", "sub/caf%E9.txt"]);
+        let files = &files[1..];
         let mut inputs = Vec::new();
         let config = Config::default();
         let keys = JsonKeys::new(&config.readers.json.fields);

@@ -34,7 +34,7 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
                 return check_text(text.into_owned(), encoding.name());
             }
         }
-        return Err(format!("binary file: NUL byte at byte {offset}"));
+        return Err(binary(bytes, format!("NUL byte at byte {offset}")));
     }
     if let Some(encoding) = forced {
         let (text, _) = encoding.decode_without_bom_handling(bytes);
@@ -49,6 +49,32 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
             let (text, _) = encoding.decode_without_bom_handling(bytes);
             check_text(text.into_owned(), encoding.name())
         }
+    }
+}
+
+/// The kind of compressed file `bytes` opens like, by its magic number:
+/// readout reads no compressed files, and "binary file" alone leaves the
+/// user guessing.
+pub fn compressed_kind(bytes: &[u8]) -> Option<&'static str> {
+    const MAGIC: [(&[u8], &str); 6] = [
+        (b"\x1F\x8B", "gzip"),
+        (b"PK\x03\x04", "zip"),
+        (b"\x28\xB5\x2F\xFD", "zstd"),
+        (b"BZh", "bzip2"),
+        (b"\xFD7zXZ\x00", "xz"),
+        (b"7z\xBC\xAF\x27\x1C", "7-zip"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|&(_, kind)| kind)
+}
+
+/// The reject reason for a file that is no text.
+fn binary(bytes: &[u8], detail: String) -> String {
+    match compressed_kind(bytes) {
+        Some(kind) => format!("{kind}-compressed file: decompress it first (readout reads no compressed files)"),
+        None => format!("binary file: {detail}"),
     }
 }
 
@@ -153,8 +179,12 @@ mod tests {
     fn binary_and_empty_are_rejected_with_reasons() {
         assert_eq!(decode(b"", None).unwrap_err(), "empty file");
         assert_eq!(
-            decode(b"PK\x03\x04\x00\x00", None).unwrap_err(),
-            "binary file: NUL byte at byte 4"
+            decode(b"\x89PNG\r\n\x1a\n\x00\x00", None).unwrap_err(),
+            "binary file: NUL byte at byte 8"
+        );
+        assert_eq!(
+            decode(b"\x1f\x8b\x08\x00\x00\x00", None).unwrap_err(),
+            "gzip-compressed file: decompress it first (readout reads no compressed files)"
         );
         let noise: Vec<u8> = (0..200u32).map(|i| (i % 31 + 1) as u8).collect();
         assert!(decode(&noise, None).unwrap_err().starts_with("binary file:"));

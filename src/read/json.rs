@@ -16,7 +16,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::decode::decode;
+use super::decode::{compressed_kind, decode};
 use super::record::{to_article, FieldValue, Record, RecordPlace};
 use super::Input;
 use crate::config::FieldMap;
@@ -476,6 +476,11 @@ pub fn parse_record(record: JsonRecord, fields: &FieldMap, keys: &JsonKeys) -> R
             Err(e) => {
                 return Err(reject(match place.format {
                     InputFormat::JsonLines => format!("malformed JSON line: {e}"),
+                    // A second record after the first: one per line is
+                    // JSON Lines, which is read by its extension.
+                    _ if e.to_string().starts_with("trailing characters") => {
+                        format!("malformed JSON: {e} (one record per line is JSON Lines: name the file .jsonl)")
+                    }
                     _ => format!("malformed JSON: {e}"),
                 }));
             }
@@ -647,7 +652,13 @@ fn read_json_in_blocks(
                 _ => reject(emit, "not JSON: the text starts with neither `{` nor `[`".into()),
             }
         }
-        Some(_) => reject(emit, "not JSON: the file starts with neither `{` nor `[`".into()),
+        Some(_) => match compressed_kind(&bytes) {
+            Some(kind) => reject(
+                emit,
+                format!("{kind}-compressed file: decompress it first (readout reads no compressed files)"),
+            ),
+            None => reject(emit, "not JSON: the file starts with neither `{` nor `[`".into()),
+        },
     }
 }
 
@@ -1400,7 +1411,7 @@ mod tests {
         assert_eq!(
             read_records(r#"{"text": "a"} {"#),
             vec![Err(
-                "a.json: malformed JSON: trailing characters at line 1 column 15".into()
+                "a.json: malformed JSON: trailing characters at line 1 column 15 (one record per line is JSON Lines: name the file .jsonl)".into()
             )]
         );
     }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use encoding_rs::{Encoding, UTF_8};
 
-use super::decode::decode;
+use super::decode::{decode, mostly_utf8};
 use super::record::{to_article, FieldValue, Record, RecordPlace};
 use super::Input;
 use crate::config::CsvReaderConfig;
@@ -37,20 +37,13 @@ impl Record for CsvRow<'_> {
     }
 }
 
-/// A field's text. A field that is not UTF-8 is windows-1252, unless it
-/// holds more well-formed UTF-8 characters beyond ASCII than bad bytes:
-/// that is UTF-8 with a stray byte (cut or mixed text), which windows-1252
-/// would turn into mojibake throughout (`cafÃ©`); the stray byte is U+FFFD.
+/// A field's text. A field that is not UTF-8 is windows-1252, unless it is
+/// mostly UTF-8 (see `mostly_utf8`): then a stray byte is U+FFFD.
 fn decode_field(bytes: &[u8], lossy: &mut bool) -> String {
     match std::str::from_utf8(bytes) {
         Ok(s) => s.to_owned(),
         Err(_) => {
-            let (mut wide, mut bad) = (0usize, 0usize);
-            for chunk in bytes.utf8_chunks() {
-                wide += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
-                bad += chunk.invalid().len();
-            }
-            if wide >= bad.max(1) {
+            if mostly_utf8(bytes) {
                 return String::from_utf8_lossy(bytes).into_owned();
             }
             *lossy = true;
@@ -247,6 +240,14 @@ mod tests {
             "naïve café \u{FFFD} end"
         );
         assert!(!lossy);
+    }
+
+    #[test]
+    fn an_accented_capital_before_a_curly_quote_is_still_windows_1252() {
+        // `ß”` is well-formed UTF-8 by accident (U+07D4); `é` is not.
+        let mut lossy = false;
+        assert_eq!(decode_field(b"Gro\xdf\x94 und \xe9t\xe9", &mut lossy), "Groß” und été");
+        assert!(lossy);
     }
 
     #[test]

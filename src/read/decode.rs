@@ -52,6 +52,21 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
     }
 }
 
+/// Whether bytes that are not UTF-8 are UTF-8 with a few stray bytes (cut
+/// or mixed text) rather than text in a legacy encoding: more well-formed
+/// characters beyond ASCII than bad bytes. windows-1252 text seldom makes
+/// well-formed UTF-8 by accident (an accented capital before a curly quote),
+/// and decoding UTF-8 as windows-1252 turns every such character into two
+/// (`cafÃ©`), where reading it as UTF-8 costs the stray byte alone.
+pub fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut wide, mut bad) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        wide += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        bad += chunk.invalid().len();
+    }
+    wide > bad
+}
+
 /// The kind of compressed file `bytes` opens like, by its magic number:
 /// readout reads no compressed files, and "binary file" alone leaves the
 /// user guessing.

@@ -16,7 +16,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::decode::{compressed_kind, decode};
+use super::decode::{compressed_kind, decode, mostly_utf8};
 use super::record::{to_article, FieldValue, Record, RecordPlace};
 use super::Input;
 use crate::config::FieldMap;
@@ -307,8 +307,11 @@ struct KeySeed<'k> {
 
 impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
     type Value = Option<u16>;
+    // As bytes: serde_json then lets a `\\u` surrogate without its other
+    // half through (it fails a string, and with it the rest of the array).
+    // Such a key matches no field name, which is all that is asked of it.
     fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Option<u16>, D::Error> {
-        deserializer.deserialize_str(self)
+        deserializer.deserialize_bytes(self)
     }
 }
 
@@ -318,8 +321,8 @@ impl<'de> Visitor<'de> for KeySeed<'_> {
         f.write_str("a key")
     }
     // Keys with escapes arrive decoded, through the same call.
-    fn visit_str<E>(self, key: &str) -> Result<Option<u16>, E> {
-        Ok(self.keys.slot(key.as_bytes()))
+    fn visit_bytes<E>(self, key: &[u8]) -> Result<Option<u16>, E> {
+        Ok(self.keys.slot(key))
     }
 }
 
@@ -512,18 +515,26 @@ fn emit_record(
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A whole record's JSON text (a lone record's file, a JSON line) as UTF-8,
-/// with the encoding it was in: a byte-order mark names it, and text that
-/// is not UTF-8 is decoded as a text file's would be (chardetng). Only the
-/// strings of JSON can hold such bytes, and they would otherwise make the
-/// record a reject for a character. The error is a reject reason.
-fn record_text(mut bytes: Vec<u8>) -> Result<(Source, &'static str), String> {
+/// with the encoding it was in. Only the strings of JSON can hold bytes that
+/// are not UTF-8, and they would otherwise make the record a reject for a
+/// character: text that is mostly UTF-8 (see `mostly_utf8`) loses its stray
+/// bytes to U+FFFD, and other text is decoded from `legacy`, the encoding
+/// found in the file before, or else as a text file's would be (chardetng),
+/// which then becomes `legacy`: the lines of one file are in one encoding,
+/// and a short line says little about it. The error is a reject reason.
+fn record_text(mut bytes: Vec<u8>, legacy: &mut Option<&'static Encoding>) -> Result<(Source, &'static str), String> {
     if bytes.starts_with(UTF8_BOM) {
         bytes.drain(..UTF8_BOM.len());
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok((Source::Text(Arc::new(text)), "UTF-8")),
+        Err(e) if mostly_utf8(e.as_bytes()) => Ok((
+            Source::Text(Arc::new(String::from_utf8_lossy(e.as_bytes()).into_owned())),
+            "UTF-8",
+        )),
         Err(e) => {
-            let decoded = decode(e.as_bytes(), None)?;
+            let decoded = decode(e.as_bytes(), *legacy)?;
+            *legacy = Encoding::for_label(decoded.encoding.as_bytes());
             Ok((Source::Text(Arc::new(decoded.text)), decoded.encoding))
         }
     }
@@ -602,7 +613,7 @@ fn read_json_in_blocks(
                 source: rel_path.to_owned(),
                 format: InputFormat::Json,
             };
-            match record_text(bytes) {
+            match record_text(bytes, &mut None) {
                 Ok((source, encoding)) => emit_record(source, None, place, encoding, emit),
                 Err(reason) => reject(emit, reason),
             }
@@ -1019,6 +1030,7 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
         stem,
         number: 0,
         records: 0,
+        legacy: None,
     };
     let head = match reader.fill_buf() {
         Ok(head) => head,
@@ -1064,6 +1076,8 @@ struct JsonLines<'a> {
     stem: &'a str,
     number: u64,
     records: u64,
+    /// The encoding of the first line found not to be UTF-8.
+    legacy: Option<&'static Encoding>,
 }
 
 impl JsonLines<'_> {
@@ -1078,7 +1092,7 @@ impl JsonLines<'_> {
         let place = RecordPlace::numbered(self.rel_path, self.stem, self.number, InputFormat::JsonLines);
         let text = match encoding {
             Some(encoding) => Ok((Source::new(line), encoding)),
-            None => record_text(line),
+            None => record_text(line, &mut self.legacy),
         };
         match text {
             Ok((source, encoding)) => emit_record(source, None, place, encoding, emit),
@@ -1514,6 +1528,13 @@ mod tests {
         assert!(read_named("many.json", array.as_bytes())
             .iter()
             .all(|r| r.as_ref().is_ok_and(|r| r.0 == "Body \u{FFFD} here.")));
+        // In a key, it makes a name no field has; the array goes on.
+        let keyed = r#"[{"text": "a"}, {"te\ud800xt": 1, "text": "b"}, {"text": "c"}]"#;
+        let texts: Vec<String> = read_named("many.json", keyed.as_bytes())
+            .into_iter()
+            .map(|r| r.unwrap().0)
+            .collect();
+        assert_eq!(texts, ["a", "b", "c"]);
     }
 
     #[test]
@@ -1545,6 +1566,16 @@ mod tests {
         let records = read_named("lines.jsonl", &lines);
         assert_eq!(records[0], Ok(("déjà".into(), None, None, "UTF-8")));
         assert_eq!(records[1], Ok((expected.into(), None, None, "windows-1252")));
+        // Later lines that are not UTF-8 take the encoding found first,
+        // however short they are; UTF-8 with a stray byte stays UTF-8.
+        let more = [
+            &lines[..],
+            b"{\"text\": \"\xa3\"}\n{\"text\": \"na\xc3\xafve caf\xc3\xa9 \x97 end\"}\n",
+        ]
+        .concat();
+        let records = read_named("lines.jsonl", &more);
+        assert_eq!(records[2], Ok(("£".into(), None, None, "windows-1252")));
+        assert_eq!(records[3], Ok(("naïve café \u{FFFD} end".into(), None, None, "UTF-8")));
         // UTF-16 JSON Lines, named by their byte-order mark.
         let text = "{\"text\": \"Première ligne\"}\r\n{\"text\": \"Deuxième\"}\r\n";
         let utf16: Vec<u8> = [0xFF, 0xFE]

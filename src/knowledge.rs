@@ -173,40 +173,47 @@ impl Knowledge {
     }
 }
 
-/// The names lexicon and gazetteer; a failure is put under the key of the
-/// file the user chose (the gazetteer folder, else the lexicon).
+/// The names lexicon and gazetteer. A failure goes under the key of the
+/// file at fault: the lexicon is compiled alone to tell which, but only
+/// when the two together fail.
 fn load_names(config: &DataConfig, base_dir: &Path, problems: &mut Vec<ConfigProblem>) -> Option<NameKnowledge> {
-    let (path, lexicon) = keyed(
+    let lexicon = keyed(
         problems,
         "data.names",
         read_source(&config.names, BUILTIN_NAMES, base_dir, "lexicons/names.toml"),
-    )?;
-    let custom_folder = !matches!(config.gazetteer.as_str(), "" | "none");
-    if custom_folder && !base_dir.join(&config.gazetteer).is_dir() {
+    );
+    let folder = match config.gazetteer.as_str() {
+        "" | "none" => None,
+        folder => Some(base_dir.join(folder)),
+    };
+    if let Some(folder) = folder.as_ref().filter(|f| !f.is_dir()) {
         problems.push(ConfigProblem {
             key: "data.gazetteer".into(),
             message: format!(
                 "{}: no such folder (a folder of people.tsv and roles.tsv; \"\" for the built-in gazetteer, \"none\" for none)",
-                base_dir.join(&config.gazetteer).display()
+                folder.display()
             ),
         });
         return None;
     }
-    let loaded = match config.gazetteer.as_str() {
-        "" => NameKnowledge::from_strings(Some(BUILTIN_GAZETTEER), &lexicon),
-        "none" => NameKnowledge::from_strings(None, &lexicon),
-        folder => NameKnowledge::load(Some(&base_dir.join(folder)), &lexicon),
+    let (lexicon_path, lexicon) = lexicon?;
+    let loaded = match (&folder, config.gazetteer.as_str()) {
+        (Some(folder), _) => NameKnowledge::load(Some(folder), &lexicon),
+        (None, "none") => NameKnowledge::from_strings(None, &lexicon),
+        (None, _) => NameKnowledge::from_strings(Some(BUILTIN_GAZETTEER), &lexicon),
     };
-    let (key, path) = if custom_folder && config.names.is_empty() {
-        ("data.gazetteer", base_dir.join(&config.gazetteer))
-    } else {
-        ("data.names", path)
+    let message = match loaded {
+        Ok(names) => return Some(names),
+        Err(message) => message,
     };
-    keyed(
-        problems,
-        key,
-        loaded.map_err(|message| Error::Data { path, line: 0, message }),
-    )
+    let (key, path) = match NameKnowledge::from_strings(None, &lexicon) {
+        Err(_) => ("data.names", lexicon_path),
+        Ok(_) => (
+            "data.gazetteer",
+            folder.unwrap_or_else(|| PathBuf::from("(built-in) data/gazetteer")),
+        ),
+    };
+    keyed(problems, key, Err(Error::Data { path, line: 0, message }))
 }
 
 /// The value, or `None` with the error noted under `key`.
@@ -292,5 +299,27 @@ mod tests {
         );
         assert!(problems[0].message.contains("missing.toml"), "{problems:?}");
         assert!(problems[2].message.contains("no such folder"), "{problems:?}");
+        // A bad gazetteer beside a good lexicon of one's own is the
+        // gazetteer's fault; a missing lexicon and a missing folder are both
+        // reported.
+        std::fs::write(dir.path().join("names.toml"), BUILTIN_NAMES).unwrap();
+        std::fs::create_dir(dir.path().join("empty")).unwrap();
+        let config = DataConfig {
+            names: "names.toml".into(),
+            gazetteer: "empty".into(),
+            ..DataConfig::default()
+        };
+        let problems = Knowledge::load(&config, dir.path()).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].key, "data.gazetteer");
+        assert!(problems[0].message.contains("empty"), "{problems:?}");
+        let config = DataConfig {
+            names: "missing-names.toml".into(),
+            gazetteer: "no/such/folder".into(),
+            ..DataConfig::default()
+        };
+        let problems = Knowledge::load(&config, dir.path()).unwrap_err();
+        let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+        assert_eq!(keys, ["data.names", "data.gazetteer"], "{problems:?}");
     }
 }

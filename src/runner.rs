@@ -421,46 +421,19 @@ fn id_hash(id: &str) -> u64 {
     hasher.finish()
 }
 
-/// Where the output folder sits inside the corpus, relative to it with `/`
-/// separators: the listing leaves it out, or each run would read the last
-/// run's tables as articles. Paths are compared resolved (`out` need not
-/// exist yet), so `corpus/out`, `./corpus/../corpus/out` and a symlink to
-/// it are all found.
-fn output_inside_corpus(corpus: &Path, out: &Path) -> Result<Option<String>> {
+/// Where the output folder sits inside the corpus, relative to it: the
+/// listing leaves it out, or each run would read the last run's tables as
+/// articles. The folder is made first (the writer would make it anyway), so
+/// that both are compared resolved: `corpus/new/../out`, a symlink to it
+/// and a name that is not UTF-8 are all found.
+fn output_inside_corpus(corpus: &Path, out: &Path) -> Result<Option<PathBuf>> {
     let corpus = corpus.canonicalize().map_err(|e| Error::io(corpus, e))?;
-    // The nearest existing ancestor is resolved; the names below it are
-    // taken as written.
-    let mut existing = out.to_path_buf();
-    let mut below = Vec::new();
-    let resolved = loop {
-        match existing.canonicalize() {
-            Ok(resolved) => break resolved,
-            Err(_) => match (existing.file_name().map(ToOwned::to_owned), existing.parent()) {
-                (Some(name), Some(parent)) => {
-                    below.push(name);
-                    existing = if parent.as_os_str().is_empty() {
-                        PathBuf::from(".")
-                    } else {
-                        parent.to_path_buf()
-                    };
-                }
-                // Nothing of it exists (`..` chains, an empty path): the
-                // writer reports it.
-                _ => return Ok(None),
-            },
-        }
-    };
-    let out = below.iter().rev().fold(resolved, |path, name| path.join(name));
+    std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
+    let out = out.canonicalize().map_err(|e| Error::io(out, e))?;
     if out == corpus {
         return Err(Error::OutputIsCorpus { out });
     }
-    Ok(out.strip_prefix(&corpus).ok().map(|inside| {
-        inside
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/")
-    }))
+    Ok(out.strip_prefix(&corpus).ok().map(Path::to_path_buf))
 }
 
 /// Resolves the corpus and output folders: command line first, then config.

@@ -139,9 +139,9 @@ impl InputFile {
 /// extension), so that one-article files come out sorted by id. Folders
 /// that cannot be listed become rejects.
 ///
-/// `skipped_folder` (relative, `/`-separated) is left out with all it holds:
-/// the run's output folder, when it sits inside the corpus.
-pub fn list_files(root: &Path, config: &Config, skipped_folder: Option<&str>) -> (Vec<InputFile>, Vec<RejectRow>) {
+/// `skipped_folder` (relative to `root`) is left out with all it holds: the
+/// run's output folder, when it sits inside the corpus.
+pub fn list_files(root: &Path, config: &Config, skipped_folder: Option<&Path>) -> (Vec<InputFile>, Vec<RejectRow>) {
     let mut files = Vec::new();
     let mut rejects = Vec::new();
     let top = Folder {
@@ -202,7 +202,7 @@ fn name_text(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, str> {
 fn walk(
     folder: &Folder,
     config: &Config,
-    skipped_folder: Option<&str>,
+    skipped_folder: Option<&Path>,
     files: &mut Vec<InputFile>,
     rejects: &mut Vec<RejectRow>,
 ) {
@@ -250,7 +250,8 @@ fn walk(
                 reason: "a symbolic link to a folder: not followed, as it could loop (link its files, or read the folder as a corpus of its own)".into(),
             }),
             Ok(meta) if meta.is_dir() => {
-                if config.input.recursive && skipped_folder != Some(rel.as_str()) {
+                let raw = raw_rel.as_deref().unwrap_or(Path::new(&rel));
+                if config.input.recursive && skipped_folder != Some(raw) {
                     let path = entry.path();
                     let sub = Folder {
                         path: &path,
@@ -410,6 +411,27 @@ mod tests {
             order,
             ["a", "a.JSON", "a.txt", "a-b.txt", "a.b/c.txt", "a/x.txt", "a0.txt"]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_skipped_folder_is_left_out_whatever_its_name() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::ffi::OsStr::from_bytes(b"caf\xE9");
+        for folder in [Path::new("a/out"), Path::new(out)] {
+            std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+            std::fs::write(dir.path().join(folder).join("articles.csv"), "id,text\n").unwrap();
+        }
+        std::fs::write(dir.path().join("a").join("kept.txt"), "Kept.").unwrap();
+        for (skipped, listed) in [
+            (Path::new("a/out"), ["a/kept.txt", "caf%E9/articles.csv"]),
+            (Path::new(out), ["a/kept.txt", "a/out/articles.csv"]),
+        ] {
+            let (files, _) = list_files(dir.path(), &Config::default(), Some(skipped));
+            let names: Vec<&str> = files.iter().map(|f| &*f.rel_path).collect();
+            assert_eq!(names, listed, "{skipped:?}");
+        }
     }
 
     #[cfg(unix)]

@@ -1,15 +1,15 @@
 //! CSV files with a header row, mapped to articles through the configured
 //! column names. Records are streamed; a field may be of any size. Fields
 //! that are not UTF-8 are decoded as windows-1252, the usual culprit, and the
-//! encoding is recorded on the article; a UTF-16 file is decoded by its
-//! byte-order mark.
+//! encoding is recorded on the article; a UTF-16 file is decoded, as it is
+//! read, by its byte-order mark.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use encoding_rs::{Encoding, UTF_8};
 
-use super::decode::{decode, mostly_utf8};
+use super::decode::{mostly_utf8, utf16_reader};
 use super::record::{to_article, FieldValue, Record, RecordPlace};
 use super::Input;
 use crate::config::CsvReaderConfig;
@@ -73,24 +73,12 @@ pub fn read_csv(path: &Path, rel_path: &str, stem: &str, config: &CsvReaderConfi
         Err(e) => return reject_file(emit, format!("cannot read file: {e}")),
     };
     // UTF-16 (spreadsheets' "Unicode text"), named by its byte-order mark,
-    // is decoded whole before the CSV is parsed: it is rare, and the
-    // parser reads bytes. (A UTF-8 mark is dropped from the header.)
-    let (input, file_encoding): (Box<dyn Read>, Option<&'static str>) = match Encoding::for_bom(head) {
-        Some((encoding, _)) if encoding != UTF_8 => {
-            let mut bytes = Vec::new();
-            if let Err(e) = input.read_to_end(&mut bytes) {
-                return reject_file(emit, format!("cannot read file: {e}"));
-            }
-            match decode(&bytes, None) {
-                Ok(decoded) => (
-                    Box::new(std::io::Cursor::new(decoded.text.into_bytes())),
-                    Some(decoded.encoding),
-                ),
-                Err(reason) => return reject_file(emit, reason),
-            }
-        }
-        _ => (Box::new(input), None),
-    };
+    // is decoded as it is read. (A UTF-8 mark is dropped from the header.)
+    let utf16 = Encoding::for_bom(head)
+        .map(|(encoding, _)| encoding)
+        .filter(|&encoding| encoding != UTF_8);
+    let input = utf16_reader(input, utf16);
+    let file_encoding = utf16.map(Encoding::name);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(config.delimiter.as_bytes()[0])
         .has_headers(true)

@@ -2,6 +2,8 @@
 //! chardetng detects, recorded rather than thrown away. Binary files are
 //! told apart here, so that they become rejects with a reason.
 
+use std::io::Read;
+
 use encoding_rs::Encoding;
 
 /// Decoded text and the encoding it was in.
@@ -65,6 +67,19 @@ pub fn mostly_utf8(bytes: &[u8]) -> bool {
         bad += chunk.invalid().len();
     }
     wide > bad
+}
+
+/// `file` as UTF-8: decoded as it is read when it is UTF-16 (and begins
+/// with the byte-order mark that said so), else as it is.
+pub fn utf16_reader<R: Read + 'static>(file: R, utf16: Option<&'static Encoding>) -> Box<dyn Read> {
+    match utf16 {
+        Some(encoding) if encoding != encoding_rs::UTF_8 => Box::new(
+            encoding_rs_io::DecodeReaderBytesBuilder::new()
+                .encoding(Some(encoding))
+                .build(file),
+        ),
+        _ => Box::new(file),
+    }
 }
 
 /// The kind of compressed file `bytes` opens like, by its magic number:

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -16,7 +16,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::decode::{compressed_kind, decode, mostly_utf8};
+use super::decode::{compressed_kind, decode, mostly_utf8, utf16_reader};
 use super::record::{to_article, FieldValue, Record, RecordPlace};
 use super::Input;
 use crate::config::FieldMap;
@@ -570,12 +570,8 @@ fn read_json_in_blocks(
             reason,
         }))
     };
-    let mut file = match File::open(path) {
-        Ok(file) => BlockFile {
-            file,
-            left: size,
-            at_eof: false,
-        },
+    let mut file = match BlockFile::open(path, size) {
+        Ok(file) => file,
         Err(e) => return reject(emit, format!("cannot read file: {e}")),
     };
     // Blocks of nothing but white space are dropped as they are read (a
@@ -613,13 +609,15 @@ fn read_json_in_blocks(
                 source: rel_path.to_owned(),
                 format: InputFormat::Json,
             };
-            match record_text(bytes, &mut None) {
-                Ok((source, encoding)) => emit_record(source, None, place, encoding, emit),
-                Err(reason) => reject(emit, reason),
+            match (file.utf16, record_text(bytes, &mut None)) {
+                (Some(utf16), Ok((source, _))) => emit_record(source, None, place, utf16.name(), emit),
+                (None, Ok((source, encoding))) => emit_record(source, None, place, encoding, emit),
+                (_, Err(reason)) => reject(emit, reason),
             }
         }
         Some(b'[') => {
             let array = ArrayBlocks {
+                encoding: file.utf16.map_or("UTF-8", Encoding::name),
                 file,
                 rel_path,
                 stem,
@@ -628,39 +626,6 @@ fn read_json_in_blocks(
             };
             if let Some(row) = array.read(bytes, dropped, emit) {
                 emit(Input::Reject(row));
-            }
-        }
-        // UTF-16 (so named by a byte-order mark) is decoded whole: it is
-        // rare, and blocks of it could not be parsed as they are.
-        Some(_) if Encoding::for_bom(&bytes).is_some_and(|(encoding, _)| encoding != UTF_8) => {
-            if let Err(e) = file.read_into(&mut bytes, usize::MAX) {
-                return reject(emit, format!("cannot read file: {e}"));
-            }
-            let decoded = match decode(&bytes, None) {
-                Ok(decoded) => decoded,
-                Err(reason) => return reject(emit, reason),
-            };
-            drop(bytes);
-            match decoded.text.trim_start().as_bytes().first() {
-                Some(b'{') => {
-                    let place = RecordPlace {
-                        fallback_id: stem.to_owned(),
-                        source: rel_path.to_owned(),
-                        format: InputFormat::Json,
-                    };
-                    emit_record(
-                        Source::new(decoded.text.into_bytes()),
-                        None,
-                        place,
-                        decoded.encoding,
-                        emit,
-                    );
-                }
-                Some(b'[') => {
-                    let source = Source::new(decoded.text.into_bytes());
-                    read_array_in_memory(&source, decoded.encoding, rel_path, stem, keys, emit);
-                }
-                _ => reject(emit, "not JSON: the text starts with neither `{` nor `[`".into()),
             }
         }
         Some(_) => match compressed_kind(&bytes) {
@@ -674,7 +639,9 @@ fn read_json_in_blocks(
 }
 
 /// Reads an array held whole in `source` (text decoded from `encoding`), in
-/// one parse: the records and rejects that reading it in blocks gives.
+/// one parse: what reading it in blocks must give, records and errors alike
+/// (the tests' reference).
+#[cfg(test)]
 fn read_array_in_memory(
     source: &Source,
     encoding: &'static str,
@@ -717,18 +684,61 @@ fn read_array_in_memory(
 /// held (a 256 KiB buffer for each 5 KB one-record file would hold a
 /// batch's worth of them).
 struct BlockFile {
-    file: File,
+    path: PathBuf,
+    /// The file, as UTF-8.
+    reader: Box<dyn Read>,
+    /// UTF-16, as a byte-order mark names it: decoded as it is read (the
+    /// mark dropped), blocks then being UTF-8 like any other.
+    utf16: Option<&'static Encoding>,
     /// Bytes left to read, as the file was listed.
     left: u64,
     at_eof: bool,
 }
 
 impl BlockFile {
+    fn open(path: &Path, size: u64) -> std::io::Result<BlockFile> {
+        let mut file = File::open(path)?;
+        let mut head = [0u8; 2];
+        let mut held = 0;
+        while held < head.len() {
+            match file.read(&mut head[held..])? {
+                0 => break,
+                n => held += n,
+            }
+        }
+        file.seek(SeekFrom::Start(0))?;
+        let utf16 = Encoding::for_bom(&head[..held]).map(|(encoding, _)| encoding);
+        Ok(BlockFile {
+            path: path.to_path_buf(),
+            reader: utf16_reader(file, utf16),
+            utf16,
+            left: size,
+            at_eof: false,
+        })
+    }
+
+    /// The line (from 1) and column (bytes from the line's start) of
+    /// `offset` in the file as UTF-8, read again from its start.
+    fn line_and_column(&self, offset: u64) -> std::io::Result<(usize, usize)> {
+        let file = File::open(&self.path)?;
+        let mut reader = BufReader::with_capacity(64 << 10, utf16_reader(file, self.utf16).take(offset));
+        let (mut line, mut column) = (1, 0);
+        loop {
+            let buffer = reader.fill_buf()?;
+            if buffer.is_empty() {
+                return Ok((line, column));
+            }
+            advance_line_and_column(&mut line, &mut column, buffer);
+            let all = buffer.len();
+            reader.consume(all);
+        }
+    }
+
     /// Appends up to `bytes` bytes of the file to `buffer`.
     fn read_into(&mut self, buffer: &mut Vec<u8>, bytes: usize) -> std::io::Result<()> {
         let expected = self.left.min(bytes as u64) as usize;
         buffer.reserve_exact(expected);
-        let read = (&mut self.file).take(bytes as u64).read_to_end(buffer)?;
+        let read = (&mut self.reader).take(bytes as u64).read_to_end(buffer)?;
         self.left = self.left.saturating_sub(read as u64);
         self.at_eof = read < bytes;
         Ok(())
@@ -755,6 +765,8 @@ const AFTER_ARRAY: &[u8] = b"[]";
 /// white space between elements), whatever the size of the file.
 struct ArrayBlocks<'a> {
     file: BlockFile,
+    /// The name of what the file was in before it became UTF-8.
+    encoding: &'static str,
     rel_path: &'a str,
     stem: &'a str,
     keys: &'a JsonKeys,
@@ -805,7 +817,7 @@ impl ArrayBlocks<'_> {
                 skip_one: prefix == AFTER_ELEMENT,
             };
             let at_eof = self.file.at_eof;
-            let (rel_path, stem) = (self.rel_path, self.stem);
+            let (rel_path, stem, encoding) = (self.rel_path, self.stem, self.encoding);
             let seed = ArraySeed {
                 element: ElementSeed { base, keys: self.keys },
                 on_element: &mut |element: Element| {
@@ -827,7 +839,7 @@ impl ArrayBlocks<'_> {
                     count += 1;
                     let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
                     match element {
-                        Element::Object(members) => emit_record(source.clone(), Some(members), place, "UTF-8", emit),
+                        Element::Object(members) => emit_record(source.clone(), Some(members), place, encoding, emit),
                         Element::Other(kind) => emit(Input::Reject(RejectRow {
                             source: place.source,
                             reason: not_an_object(kind),
@@ -882,7 +894,7 @@ impl ArrayBlocks<'_> {
         }
         let position = format!(" at line {} column {}", e.line(), e.column());
         let message = message.strip_suffix(&position).unwrap_or(&message);
-        let (origin_line, origin_column) = match line_and_column(&mut self.file.file, origin) {
+        let (origin_line, origin_column) = match self.file.line_and_column(origin) {
             Ok(place) => place,
             Err(count_error) => return format!("{message} (its line could not be counted: {count_error})"),
         };
@@ -955,23 +967,6 @@ fn advance_line_and_column(line: &mut usize, column: &mut usize, text: &[u8]) {
     }
 }
 
-/// The line (from 1) and column (bytes from the line's start) of `offset`
-/// in `file`, read from its start.
-fn line_and_column(file: &mut File, offset: u64) -> std::io::Result<(usize, usize)> {
-    file.seek(SeekFrom::Start(0))?;
-    let mut reader = BufReader::with_capacity(64 << 10, file.take(offset));
-    let (mut line, mut column) = (1, 0);
-    loop {
-        let buffer = reader.fill_buf()?;
-        if buffer.is_empty() {
-            return Ok((line, column));
-        }
-        advance_line_and_column(&mut line, &mut column, buffer);
-        let all = buffer.len();
-        reader.consume(all);
-    }
-}
-
 /// The reject of an array's unparsable rest: the records before the fault
 /// were emitted, the rest of the file cannot be parsed and goes as a whole.
 fn malformed_tail(rel_path: &str, good: u64, error: String) -> RejectRow {
@@ -1013,9 +1008,8 @@ impl<'de, S: DeserializeSeed<'de, Value = T> + Clone, T> Visitor<'de> for ArrayS
 }
 
 /// Reads a JSON Lines file line by line; a bad line is rejected alone.
-/// Lines are UTF-8 unless a byte-order mark says otherwise (a UTF-16 file is
-/// decoded whole, its lines then being found in the text), and a line that
-/// is not UTF-8 is decoded as a text file's would be.
+/// Lines are UTF-8 unless a byte-order mark says otherwise, and a line that
+/// is not UTF-8 is decoded as `record_text` says.
 pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn FnMut(Input)) {
     let cannot_read = |emit: &mut dyn FnMut(Input), source: String, reason: String| {
         emit(Input::Reject(RejectRow { source, reason }));
@@ -1036,31 +1030,26 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
         Ok(head) => head,
         Err(e) => return cannot_read(emit, rel_path.to_owned(), format!("cannot read file: {e}")),
     };
-    match Encoding::for_bom(head) {
-        Some((encoding, bom_len)) if encoding == UTF_8 => reader.consume(bom_len),
-        Some(_) => {
-            let mut bytes = Vec::new();
-            if let Err(e) = reader.read_to_end(&mut bytes) {
-                return cannot_read(emit, rel_path.to_owned(), format!("cannot read file: {e}"));
-            }
-            match decode(&bytes, None) {
-                Ok(decoded) => {
-                    for line in decoded.text.split_inclusive('\n') {
-                        lines.line(line.as_bytes().to_vec(), Some(decoded.encoding), emit);
-                    }
-                }
-                Err(reason) => return cannot_read(emit, rel_path.to_owned(), reason),
-            }
-            return lines.finish(emit);
+    // A UTF-16 file (so named by its byte-order mark) is decoded as it is
+    // read, and its lines found in the text.
+    let utf16 = match Encoding::for_bom(head) {
+        Some((encoding, bom_len)) if encoding == UTF_8 => {
+            reader.consume(bom_len);
+            None
         }
-        None => {}
-    }
+        Some((encoding, _)) => Some(encoding),
+        None => None,
+    };
+    let mut reader: Box<dyn BufRead> = match utf16 {
+        Some(encoding) => Box::new(BufReader::with_capacity(1 << 20, utf16_reader(reader, Some(encoding)))),
+        None => Box::new(reader),
+    };
     let mut line = Vec::new();
     loop {
         line.clear();
         match reader.read_until(b'\n', &mut line) {
             Ok(0) => break,
-            Ok(_) => lines.line(line.clone(), None, emit),
+            Ok(_) => lines.line(line.clone(), utf16.map(Encoding::name), emit),
             Err(e) => {
                 let source = format!("{rel_path}#{}", lines.number + 1);
                 return cannot_read(emit, source, format!("cannot read file past this line: {e}"));
@@ -1284,6 +1273,25 @@ mod tests {
         ];
         for json in files {
             assert_read_in_blocks_as_whole(&path, json, BLOCK_SIZES);
+            // The same in UTF-16, decoded as it is read: the same records,
+            // and errors at the same lines (columns count UTF-8 bytes).
+            if let Ok(text) = std::str::from_utf8(json) {
+                let whole = read_array_whole(json);
+                for (mark, to_bytes) in [
+                    ([0xFF, 0xFE], u16::to_le_bytes as fn(u16) -> [u8; 2]),
+                    ([0xFE, 0xFF], u16::to_be_bytes),
+                ] {
+                    let utf16: Vec<u8> = mark.into_iter().chain(text.encode_utf16().flat_map(to_bytes)).collect();
+                    std::fs::write(&path, &utf16).unwrap();
+                    for block_bytes in BLOCK_SIZES {
+                        assert_eq!(
+                            read_file_in_blocks(&path, block_bytes),
+                            whole,
+                            "{text:?} in UTF-16, blocks of {block_bytes}"
+                        );
+                    }
+                }
+            }
         }
     }
 

@@ -7,9 +7,9 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use encoding_rs::{Encoding, UTF_8};
+use encoding_rs::Encoding;
 
-use super::decode::{mostly_utf8, utf16_reader};
+use super::decode::{compressed_kind, mostly_utf8, sniff_utf16, utf16_reader};
 use super::record::{to_article, FieldValue, Record, RecordPlace};
 use super::Input;
 use crate::config::CsvReaderConfig;
@@ -72,11 +72,15 @@ pub fn read_csv(path: &Path, rel_path: &str, stem: &str, config: &CsvReaderConfi
         Ok(head) => head,
         Err(e) => return reject_file(emit, format!("cannot read file: {e}")),
     };
-    // UTF-16 (spreadsheets' "Unicode text"), named by its byte-order mark,
-    // is decoded as it is read. (A UTF-8 mark is dropped from the header.)
-    let utf16 = Encoding::for_bom(head)
-        .map(|(encoding, _)| encoding)
-        .filter(|&encoding| encoding != UTF_8);
+    if let Some(kind) = compressed_kind(head) {
+        return reject_file(
+            emit,
+            format!("{kind}-compressed file: decompress it first (readout reads no compressed files)"),
+        );
+    }
+    // UTF-16 (spreadsheets' "Unicode text") is decoded as it is read. (A
+    // UTF-8 byte-order mark is dropped from the header.)
+    let utf16 = sniff_utf16(head);
     let input = utf16_reader(input, utf16);
     let file_encoding = utf16.map(Encoding::name);
     let mut reader = csv::ReaderBuilder::new()
@@ -251,6 +255,25 @@ mod tests {
                 Ok(("u1".into(), "Première ligne".into(), "UTF-16LE")),
                 Ok(("u2".into(), "Deuxième".into(), "UTF-16LE")),
             ]
+        );
+    }
+
+    #[test]
+    fn utf16_without_a_mark_and_compressed_files_are_told_by_their_bytes() {
+        let text = "id,text\nu1,Première ligne\nu2,Deuxième\n";
+        let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(
+            read(&bytes),
+            vec![
+                Ok(("u1".into(), "Première ligne".into(), "UTF-16BE")),
+                Ok(("u2".into(), "Deuxième".into(), "UTF-16BE")),
+            ]
+        );
+        assert_eq!(
+            read(b"PK\x03\x04\x14\x00\x00\x00id,text\n"),
+            vec![Err(
+                "t.csv: zip-compressed file: decompress it first (readout reads no compressed files)".into()
+            )]
         );
     }
 

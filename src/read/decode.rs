@@ -30,7 +30,7 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
         return check_text(text.into_owned(), encoding.name());
     }
     if let Some(offset) = memchr::memchr(0, bytes) {
-        if let Some(encoding) = utf16_without_bom(bytes) {
+        if let Some(encoding) = utf16_without_bom(bytes).filter(|_| bytes.len().is_multiple_of(2)) {
             let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
             if !had_errors {
                 return check_text(text.into_owned(), encoding.name());
@@ -69,8 +69,18 @@ pub fn mostly_utf8(bytes: &[u8]) -> bool {
     wide > bad
 }
 
-/// `file` as UTF-8: decoded as it is read when it is UTF-16 (and begins
-/// with the byte-order mark that said so), else as it is.
+/// UTF-16 as the first bytes of a file show it: by a byte-order mark, or
+/// without one by its zero bytes (see `utf16_without_bom`).
+pub fn sniff_utf16(head: &[u8]) -> Option<&'static Encoding> {
+    match Encoding::for_bom(head) {
+        Some((encoding, _)) if encoding != encoding_rs::UTF_8 => Some(encoding),
+        Some(_) => None,
+        None => utf16_without_bom(head),
+    }
+}
+
+/// `file` as UTF-8: decoded as it is read when it is UTF-16 (a byte-order
+/// mark is dropped), else as it is.
 pub fn utf16_reader<R: Read + 'static>(file: R, utf16: Option<&'static Encoding>) -> Box<dyn Read> {
     match utf16 {
         Some(encoding) if encoding != encoding_rs::UTF_8 => Box::new(
@@ -112,10 +122,11 @@ fn binary(bytes: &[u8], detail: String) -> String {
 /// a script of the first 256 code points has a zero in every high byte, and
 /// almost never in a low one. Binary files have zeros on both sides. (Text
 /// in other scripts has few zero bytes: it needs a mark to be read.)
-fn utf16_without_bom(bytes: &[u8]) -> Option<&'static Encoding> {
-    let sample = &bytes[..bytes.len().min(4096) & !1];
+/// `head` is the first bytes of a file (a few KiB tell).
+fn utf16_without_bom(head: &[u8]) -> Option<&'static Encoding> {
+    let sample = &head[..head.len().min(4096) & !1];
     let pairs = sample.len() / 2;
-    if pairs < 8 || !bytes.len().is_multiple_of(2) {
+    if pairs < 8 {
         return None;
     }
     let zeros_at = |parity: usize| sample.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();

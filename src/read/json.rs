@@ -11,12 +11,12 @@ use std::path::{Path, PathBuf};
 use std::ops::Range;
 use std::sync::Arc;
 
-use encoding_rs::{Encoding, UTF_8};
+use encoding_rs::Encoding;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::decode::{compressed_kind, decode, mostly_utf8, utf16_reader};
+use super::decode::{compressed_kind, decode, mostly_utf8, sniff_utf16, utf16_reader};
 use super::record::{to_article, FieldValue, Record, RecordPlace};
 use super::Input;
 use crate::config::FieldMap;
@@ -683,12 +683,15 @@ fn read_array_in_memory(
 /// buffer lives as long as its records, so room to spare in it is memory
 /// held (a 256 KiB buffer for each 5 KB one-record file would hold a
 /// batch's worth of them).
+/// Bytes at the start of a file that tell UTF-16 without a byte-order mark.
+const SNIFF_BYTES: usize = 4096;
+
 struct BlockFile {
     path: PathBuf,
     /// The file, as UTF-8.
     reader: Box<dyn Read>,
-    /// UTF-16, as a byte-order mark names it: decoded as it is read (the
-    /// mark dropped), blocks then being UTF-8 like any other.
+    /// UTF-16, as a byte-order mark or the zero bytes show it: decoded as
+    /// it is read, blocks then being UTF-8 like any other.
     utf16: Option<&'static Encoding>,
     /// Bytes left to read, as the file was listed.
     left: u64,
@@ -698,16 +701,10 @@ struct BlockFile {
 impl BlockFile {
     fn open(path: &Path, size: u64) -> std::io::Result<BlockFile> {
         let mut file = File::open(path)?;
-        let mut head = [0u8; 2];
-        let mut held = 0;
-        while held < head.len() {
-            match file.read(&mut head[held..])? {
-                0 => break,
-                n => held += n,
-            }
-        }
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
         file.seek(SeekFrom::Start(0))?;
-        let utf16 = Encoding::for_bom(&head[..held]).map(|(encoding, _)| encoding);
+        let utf16 = sniff_utf16(&head);
         Ok(BlockFile {
             path: path.to_path_buf(),
             reader: utf16_reader(file, utf16),
@@ -1030,16 +1027,16 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
         Ok(head) => head,
         Err(e) => return cannot_read(emit, rel_path.to_owned(), format!("cannot read file: {e}")),
     };
-    // A UTF-16 file (so named by its byte-order mark) is decoded as it is
-    // read, and its lines found in the text.
-    let utf16 = match Encoding::for_bom(head) {
-        Some((encoding, bom_len)) if encoding == UTF_8 => {
-            reader.consume(bom_len);
-            None
-        }
-        Some((encoding, _)) => Some(encoding),
-        None => None,
-    };
+    if let Some(kind) = compressed_kind(head) {
+        let reason = format!("{kind}-compressed file: decompress it first (readout reads no compressed files)");
+        return cannot_read(emit, rel_path.to_owned(), reason);
+    }
+    // A UTF-16 file is decoded as it is read, and its lines found in the
+    // text.
+    let utf16 = sniff_utf16(head);
+    if head.starts_with(UTF8_BOM) {
+        reader.consume(UTF8_BOM.len());
+    }
     let mut reader: Box<dyn BufRead> = match utf16 {
         Some(encoding) => Box::new(BufReader::with_capacity(1 << 20, utf16_reader(reader, Some(encoding)))),
         None => Box::new(reader),
@@ -1546,6 +1543,19 @@ mod tests {
     }
 
     #[test]
+    fn a_compressed_file_is_one_reject_that_says_so() {
+        let gzip = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab\nline\x00\n\x01\x02\n";
+        for name in ["one.json", "lines.jsonl"] {
+            assert_eq!(
+                read_named(name, gzip),
+                vec![Err(format!(
+                    "{name}: gzip-compressed file: decompress it first (readout reads no compressed files)"
+                ))]
+            );
+        }
+    }
+
+    #[test]
     fn a_utf8_byte_order_mark_is_passed_over() {
         let record = r#"{"text": "Body."}"#;
         for (name, json) in [
@@ -1597,7 +1607,21 @@ mod tests {
                 Ok(("Deuxième".into(), None, None, "UTF-16LE")),
             ]
         );
-        // UTF-16 `.json` files are decoded whole.
+        // Without a byte-order mark, UTF-16 is told by its zero bytes.
+        let bare: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        assert_eq!(
+            read_named("lines.jsonl", &bare),
+            vec![
+                Ok(("Première ligne".into(), None, None, "UTF-16LE")),
+                Ok(("Deuxième".into(), None, None, "UTF-16LE")),
+            ]
+        );
+        let bare: Vec<u8> = r#"[{"text": "Un article en UTF-16"}]"#.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(
+            read_named("many.json", &bare),
+            vec![Ok(("Un article en UTF-16".into(), None, None, "UTF-16BE"))]
+        );
+        // UTF-16 `.json` files.
         let record: Vec<u8> = [0xFE, 0xFF]
             .into_iter()
             .chain(r#"{"text": "Un article"}"#.encode_utf16().flat_map(u16::to_be_bytes))

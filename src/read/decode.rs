@@ -44,6 +44,7 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => check_text(text.to_owned(), "UTF-8"),
+        Err(_) if mostly_utf8(bytes) => check_text(String::from_utf8_lossy(bytes).into_owned(), "UTF-8"),
         Err(_) => {
             let mut detector = chardetng::EncodingDetector::new();
             detector.feed(bytes, true);
@@ -176,6 +177,19 @@ mod tests {
         let d = decode(bytes, None).unwrap();
         assert_eq!(d.encoding, "windows-1252");
         assert_eq!(d.text, "The café charged £5 – a naïve price for the coffee in London.");
+    }
+
+    #[test]
+    fn utf8_with_a_stray_byte_stays_utf8() {
+        let d = decode(
+            b"Z\xc3\xbcrich caf\xc3\xa9 na\xc3\xafve \xff r\xc3\xa9sum\xc3\xa9",
+            None,
+        )
+        .unwrap();
+        assert_eq!(
+            (d.text.as_str(), d.encoding),
+            ("Zürich café naïve \u{FFFD} résumé", "UTF-8")
+        );
     }
 
     #[test]

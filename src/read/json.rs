@@ -618,6 +618,7 @@ fn read_json_in_blocks(
         Some(b'[') => {
             let array = ArrayBlocks {
                 encoding: file.utf16.map_or("UTF-8", Encoding::name),
+                repair: None,
                 file,
                 rel_path,
                 stem,
@@ -683,6 +684,10 @@ fn read_array_in_memory(
 /// buffer lives as long as its records, so room to spare in it is memory
 /// held (a 256 KiB buffer for each 5 KB one-record file would hold a
 /// batch's worth of them).
+/// Bytes of a file around its first byte that is not UTF-8 that decide how
+/// the rest is read (see `Repair`).
+const REPAIR_WINDOW: usize = 64 << 10;
+
 /// Bytes at the start of a file that tell UTF-16 without a byte-order mark.
 const SNIFF_BYTES: usize = 4096;
 
@@ -714,21 +719,55 @@ impl BlockFile {
         })
     }
 
+    /// Up to `REPAIR_WINDOW` bytes of the file around `offset`, read again.
+    fn window_around(&self, offset: u64) -> std::io::Result<Vec<u8>> {
+        let mut file = File::open(&self.path)?;
+        let start = offset.saturating_sub(REPAIR_WINDOW as u64 / 2);
+        file.seek(SeekFrom::Start(start))?;
+        let mut window = Vec::with_capacity(REPAIR_WINDOW);
+        file.take(REPAIR_WINDOW as u64).read_to_end(&mut window)?;
+        Ok(window)
+    }
+
     /// The line (from 1) and column (bytes from the line's start) of
     /// `offset` in the file as UTF-8, read again from its start.
-    fn line_and_column(&self, offset: u64) -> std::io::Result<(usize, usize)> {
-        let file = File::open(&self.path)?;
-        let mut reader = BufReader::with_capacity(64 << 10, utf16_reader(file, self.utf16).take(offset));
+    /// `repaired` is the file offset of its first byte that is not UTF-8
+    /// and how the rest was made text: the offset is then one in that text.
+    fn line_and_column(&self, offset: u64, repaired: Option<(u64, Repair)>) -> std::io::Result<(usize, usize)> {
+        let mut reader = utf16_reader(File::open(&self.path)?, self.utf16);
         let (mut line, mut column) = (1, 0);
-        loop {
-            let buffer = reader.fill_buf()?;
-            if buffer.is_empty() {
-                return Ok((line, column));
+        let mut left = offset;
+        let mut repaired = repaired;
+        // File bytes read before `pending`, which holds a character cut by
+        // the end of what was read.
+        let mut read_before = 0u64;
+        let mut pending = Vec::new();
+        let mut buffer = vec![0; 64 << 10];
+        while left > 0 {
+            let n = reader.read(&mut buffer)?;
+            let at_eof = n == 0;
+            let mut chunk = std::mem::take(&mut pending);
+            let chunk_start = read_before;
+            chunk.extend_from_slice(&buffer[..n]);
+            read_before += n as u64;
+            let text = match &mut repaired {
+                Some((first_bad, repair)) if chunk_start + chunk.len() as u64 > *first_bad || at_eof => {
+                    let text_until = usize::try_from(first_bad.saturating_sub(chunk_start)).unwrap_or(usize::MAX);
+                    let (text, cut) = repair.apply(chunk, text_until, at_eof);
+                    read_before -= cut.len() as u64;
+                    pending = cut;
+                    text
+                }
+                _ => chunk,
+            };
+            let counted = &text[..text.len().min(left as usize)];
+            advance_line_and_column(&mut line, &mut column, counted);
+            left -= counted.len() as u64;
+            if at_eof {
+                break;
             }
-            advance_line_and_column(&mut line, &mut column, buffer);
-            let all = buffer.len();
-            reader.consume(all);
         }
+        Ok((line, column))
     }
 
     /// Appends up to `bytes` bytes of the file to `buffer`.
@@ -764,6 +803,9 @@ struct ArrayBlocks<'a> {
     file: BlockFile,
     /// The name of what the file was in before it became UTF-8.
     encoding: &'static str,
+    /// How bytes that are not UTF-8 are made text, once some were met, and
+    /// the file offset of the first.
+    repair: Option<(Repair, u64)>,
     rel_path: &'a str,
     stem: &'a str,
     keys: &'a JsonKeys,
@@ -781,6 +823,9 @@ impl ArrayBlocks<'_> {
         // Bytes of the file the next block should hold after its prefix.
         let mut wanted = self.block_bytes;
         let mut count = 0u64;
+        // Where the bytes read from the file start in `bytes`: what comes
+        // before (the prefix, the carried rest of a block) is text already.
+        let mut raw_from = 0;
         loop {
             let held = bytes.len() - prefix.len();
             if !self.file.at_eof && held < wanted {
@@ -790,16 +835,42 @@ impl ArrayBlocks<'_> {
             }
             // A block cut inside a character holds the text before it; the
             // character's first bytes go on into the next block.
-            let (source, cut) = match String::from_utf8(bytes) {
-                Ok(text) => (Source::Text(Arc::new(text)), Vec::new()),
-                Err(e) if e.utf8_error().error_len().is_none() && !self.file.at_eof => {
-                    let valid = e.utf8_error().valid_up_to();
-                    let mut text = e.into_bytes();
-                    let cut = text.split_off(valid);
-                    let text = String::from_utf8(text).expect("checked up to here");
+            let at_eof = self.file.at_eof;
+            // Records that end before the file's first byte that is not
+            // UTF-8 were UTF-8, in the block where repairs begin too.
+            let mut utf8_until = 0;
+            let (source, cut) = match (&mut self.repair, bytes) {
+                (Some((repair, _)), bytes) => {
+                    let (text, cut) = repair.apply(bytes, raw_from, at_eof);
+                    let text = String::from_utf8(text).expect("repaired text is UTF-8");
                     (Source::Text(Arc::new(text)), cut)
                 }
-                Err(e) => (Source::Bytes(Arc::new(e.into_bytes())), Vec::new()),
+                (None, bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => (Source::Text(Arc::new(text)), Vec::new()),
+                    Err(e) if e.utf8_error().error_len().is_none() && !at_eof => {
+                        let valid = e.utf8_error().valid_up_to();
+                        let mut text = e.into_bytes();
+                        let cut = text.split_off(valid);
+                        let text = String::from_utf8(text).expect("checked up to here");
+                        (Source::Text(Arc::new(text)), cut)
+                    }
+                    // Bytes that are not UTF-8: from the first of them on,
+                    // the file is repaired as it is read (see `Repair`).
+                    Err(e) => {
+                        let first_bad = e.utf8_error().valid_up_to();
+                        let at = origin + (first_bad - prefix.len()) as u64;
+                        let repair = match self.file.window_around(at) {
+                            Ok(window) => Repair::choose(&window),
+                            Err(e) => return Some(self.unreadable(count, &e)),
+                        };
+                        let (repair, _) = self.repair.insert((repair, at));
+                        utf8_until = first_bad;
+                        self.encoding = repair.encoding();
+                        let (text, cut) = repair.apply(e.into_bytes(), first_bad, at_eof);
+                        let text = String::from_utf8(text).expect("repaired text is UTF-8");
+                        (Source::Text(Arc::new(text)), cut)
+                    }
+                },
             };
             let base = source.bytes();
             let mut element_ends = ElementEnds {
@@ -813,7 +884,6 @@ impl ArrayBlocks<'_> {
                 },
                 skip_one: prefix == AFTER_ELEMENT,
             };
-            let at_eof = self.file.at_eof;
             let (rel_path, stem, encoding) = (self.rel_path, self.stem, self.encoding);
             let seed = ArraySeed {
                 element: ElementSeed { base, keys: self.keys },
@@ -835,6 +905,7 @@ impl ArrayBlocks<'_> {
                     element_ends.last = Some(end);
                     count += 1;
                     let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
+                    let encoding = if end <= utf8_until { "UTF-8" } else { encoding };
                     match element {
                         Element::Object(members) => emit_record(source.clone(), Some(members), place, encoding, emit),
                         Element::Other(kind) => emit(Input::Reject(RejectRow {
@@ -876,6 +947,7 @@ impl ArrayBlocks<'_> {
             bytes.extend_from_slice(next_prefix);
             bytes.extend_from_slice(rest);
             bytes.extend_from_slice(&cut);
+            raw_from = next_prefix.len() + rest.len();
             prefix = next_prefix;
         }
     }
@@ -891,7 +963,11 @@ impl ArrayBlocks<'_> {
         }
         let position = format!(" at line {} column {}", e.line(), e.column());
         let message = message.strip_suffix(&position).unwrap_or(&message);
-        let (origin_line, origin_column) = match self.file.line_and_column(origin) {
+        let repaired = self
+            .repair
+            .as_ref()
+            .map(|(repair, first_bad)| (*first_bad, repair.fresh()));
+        let (origin_line, origin_column) = match self.file.line_and_column(origin, repaired) {
             Ok(place) => place,
             Err(count_error) => return format!("{message} (its line could not be counted: {count_error})"),
         };
@@ -920,6 +996,77 @@ struct ElementEnds {
     previous: usize,
     /// The next element is the prefix's, not the file's.
     skip_one: bool,
+}
+
+/// How an array file with bytes that are not UTF-8 is made text, from the
+/// first of them to its end: as a one-record file or a JSON line is
+/// (`record_text`), the choice made on the file's bytes around that first
+/// one, so that it does not depend on where blocks end. serde_json would
+/// otherwise reject the rest of the file at the first such byte. (Past that
+/// point, a malformed array's error counts lines and columns in the repaired
+/// text, which can be off from the file's.)
+enum Repair {
+    /// UTF-8 but for stray bytes, each made U+FFFD.
+    Lossy,
+    /// A legacy encoding, decoded as the file is read.
+    Legacy(encoding_rs::Decoder),
+}
+
+impl Repair {
+    fn choose(raw: &[u8]) -> Repair {
+        if mostly_utf8(raw) {
+            return Repair::Lossy;
+        }
+        let mut detector = chardetng::EncodingDetector::new();
+        detector.feed(raw, true);
+        Repair::Legacy(detector.guess(None, true).new_decoder_without_bom_handling())
+    }
+
+    fn encoding(&self) -> &'static str {
+        match self {
+            Repair::Lossy => "UTF-8",
+            Repair::Legacy(decoder) => decoder.encoding().name(),
+        }
+    }
+
+    /// The same repair, from the start.
+    fn fresh(&self) -> Repair {
+        match self {
+            Repair::Lossy => Repair::Lossy,
+            Repair::Legacy(decoder) => Repair::Legacy(decoder.encoding().new_decoder_without_bom_handling()),
+        }
+    }
+
+    /// `bytes` made text: those before `raw_from` are text already (or
+    /// UTF-8 before the file's first bad byte), the rest are as read. Returns the text and the bytes of a character cut
+    /// by the block's end, which go on into the next block.
+    fn apply(&mut self, bytes: Vec<u8>, raw_from: usize, at_eof: bool) -> (Vec<u8>, Vec<u8>) {
+        let (text, raw) = bytes.split_at(raw_from.min(bytes.len()));
+        let mut text = text.to_vec();
+        match self {
+            Repair::Lossy => {
+                let cut_at = match raw.utf8_chunks().last() {
+                    Some(chunk)
+                        if !at_eof
+                            && !chunk.invalid().is_empty()
+                            && std::str::from_utf8(chunk.invalid()).is_err_and(|e| e.error_len().is_none()) =>
+                    {
+                        raw.len() - chunk.invalid().len()
+                    }
+                    _ => raw.len(),
+                };
+                text.extend_from_slice(String::from_utf8_lossy(&raw[..cut_at]).as_bytes());
+                (text, raw[cut_at..].to_vec())
+            }
+            Repair::Legacy(decoder) => {
+                let mut decoded =
+                    String::with_capacity(decoder.max_utf8_buffer_length(raw.len()).unwrap_or(raw.len() * 3));
+                let _ = decoder.decode_to_string(raw, &mut decoded, at_eof);
+                text.extend_from_slice(decoded.as_bytes());
+                (text, Vec::new())
+            }
+        }
+    }
 }
 
 /// The end of the JSON value after `after` (and its separating comma) in
@@ -1145,14 +1292,25 @@ mod tests {
         let fields = fields();
         let keys = JsonKeys::new(&fields);
         let mut inputs = Vec::new();
-        read_array_in_memory(
-            &Source::new(json.to_vec()),
-            "UTF-8",
-            "a.json",
-            "a",
-            &keys,
-            &mut |input| inputs.push(input),
-        );
+        // Bytes that are not UTF-8 are repaired from the first of them, as
+        // the choice made on the bytes around it says.
+        let (source, encoding) = match std::str::from_utf8(json) {
+            Ok(text) => (Source::Text(Arc::new(text.to_owned())), "UTF-8"),
+            Err(e) => {
+                let first_bad = e.valid_up_to();
+                let window = &json[first_bad.saturating_sub(REPAIR_WINDOW / 2)
+                    ..json
+                        .len()
+                        .min(first_bad.saturating_sub(REPAIR_WINDOW / 2) + REPAIR_WINDOW)];
+                let mut repair = Repair::choose(window);
+                let (text, _) = repair.apply(json.to_vec(), first_bad, true);
+                (
+                    Source::Text(Arc::new(String::from_utf8(text).unwrap())),
+                    repair.encoding(),
+                )
+            }
+        };
+        read_array_in_memory(&source, encoding, "a.json", "a", &keys, &mut |input| inputs.push(input));
         map_inputs(inputs, &fields, &keys)
     }
 
@@ -1236,13 +1394,32 @@ mod tests {
     }
 
     #[test]
-    fn a_file_that_is_not_utf8_is_read_up_to_the_bad_byte() {
-        let records = read_records(b"[{\"text\": \"good\"}, {\"text\": \"caf\xE9\"}, {\"text\": \"lost\"}]");
-        assert_eq!(records.len(), 2, "{records:?}");
-        assert_eq!(records[0], Ok(("a-000001".into(), "good".into(), None, None)));
-        assert!(
-            matches!(&records[1], Err(e) if e.starts_with("a.json#2: malformed JSON after 1 good record(s): invalid unicode")),
-            "{records:?}"
+    fn an_array_that_is_not_utf8_is_decoded_from_its_first_bad_byte() {
+        // Latin-1 from the second record on: that and what follows are
+        // decoded; the first record, before it, was UTF-8.
+        let latin1 = b"[{\"text\": \"d\xc3\xa9j\xc3\xa0\"}, {\"text\": \"Le caf\xe9 est ferm\xe9 depuis l'\xe9t\xe9 dernier, a d\xe9clar\xe9 le ministre.\"}, {\"text\": \"l'\xe9t\xe9\"}]";
+        assert_eq!(
+            read_named("a.json", latin1),
+            vec![
+                Ok(("déjà".into(), None, None, "UTF-8")),
+                Ok((
+                    "Le café est fermé depuis l'été dernier, a déclaré le ministre.".into(),
+                    None,
+                    None,
+                    "windows-1252"
+                )),
+                Ok(("l'été".into(), None, None, "windows-1252")),
+            ]
+        );
+        // UTF-8 with a stray byte loses that byte only.
+        let stray = b"[{\"text\": \"Z\xc3\xbcrich caf\xc3\xa9\"}, {\"text\": \"na\xc3\xafve \xff r\xc3\xa9sum\xc3\xa9\"}, {\"text\": \"d\xc3\xa9j\xc3\xa0\"}]";
+        assert_eq!(
+            read_named("a.json", stray),
+            vec![
+                Ok(("Zürich café".into(), None, None, "UTF-8")),
+                Ok(("naïve \u{FFFD} résumé".into(), None, None, "UTF-8")),
+                Ok(("déjà".into(), None, None, "UTF-8")),
+            ]
         );
     }
 

@@ -373,7 +373,7 @@ impl Config {
             problem(
                 "output.zstd_level",
                 format!(
-                    "{} is out of range; use 1 to 22 (3 is a good default)",
+                    "{} is out of range; use 1 to 22 (1, the default, is the fastest; higher levels write smaller files more slowly)",
                     self.output.zstd_level
                 ),
             );

@@ -738,8 +738,8 @@ impl BlockFile {
         let (mut line, mut column) = (1, 0);
         let mut left = offset;
         let mut repaired = repaired;
-        // File bytes read before `pending`, which holds a character cut by
-        // the end of what was read.
+        // The file offset of `pending`, the bytes of a character cut by the
+        // end of what was read, which go on with what is read next.
         let mut read_before = 0u64;
         let mut pending = Vec::new();
         let mut buffer = vec![0; 64 << 10];
@@ -749,7 +749,7 @@ impl BlockFile {
             let mut chunk = std::mem::take(&mut pending);
             let chunk_start = read_before;
             chunk.extend_from_slice(&buffer[..n]);
-            read_before += n as u64;
+            read_before = chunk_start + chunk.len() as u64;
             let text = match &mut repaired {
                 Some((first_bad, repair)) if chunk_start + chunk.len() as u64 > *first_bad || at_eof => {
                     let text_until = usize::try_from(first_bad.saturating_sub(chunk_start)).unwrap_or(usize::MAX);
@@ -1421,6 +1421,26 @@ mod tests {
                 Ok(("déjà".into(), None, None, "UTF-8")),
             ]
         );
+    }
+
+    /// Past the first byte that is not UTF-8, an error's line and column
+    /// are counted over the repaired text, as one parse of it counts them
+    /// (counted over the file's bytes, they were off).
+    #[test]
+    fn error_lines_after_a_repair_are_counted_in_the_repaired_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        // On one line, the error's column counts every byte before it.
+        for (pad, end) in [("", "\n"), (" ", "\n"), ("", " "), (" ", " ")] {
+            let line = format!("{{\"text\": \"{}\"}},{end}", "é".repeat(200));
+            let mut json = format!("[{pad}{{\"text\": \"café naïve stray:").into_bytes();
+            json.extend_from_slice(b"\xff\"},\n");
+            while json.len() < 3 * (64 << 10) {
+                json.extend_from_slice(line.as_bytes());
+            }
+            json.extend_from_slice(b"{\"text\": \"bad\" x}]");
+            assert_read_in_blocks_as_whole(&path, &json, [BLOCK_BYTES, 1000]);
+        }
     }
 
     /// Sizes of the first block, down to a byte; later blocks end where

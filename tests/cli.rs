@@ -1,5 +1,7 @@
 //! The command line: config checking, exit codes, overrides.
 
+use std::path::Path;
+
 use crate::util::*;
 
 #[test]
@@ -136,7 +138,6 @@ fn ids_made_from_paths_that_collide_are_still_rejected() {
 #[test]
 fn a_write_error_mid_run_fails_cleanly_without_tables() {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(&corpus).unwrap();
@@ -178,17 +179,7 @@ fn a_write_error_mid_run_fails_cleanly_without_tables() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(120) {
-            child.kill().unwrap();
-            panic!("the run did not end after a write error");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_at_most(&mut child, 120, "the run did not end after a write error");
     let mut stderr = String::new();
     std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut stderr).unwrap();
     assert_eq!(status.code(), Some(1), "{stderr}");
@@ -257,19 +248,7 @@ fn an_output_folder_that_is_a_file_is_reported_once() {
     let dir = tempfile::tempdir().unwrap();
     let config = config(dir.path(), "");
     std::fs::write(dir.path().join("taken"), "a file").unwrap();
-    let output = readout(
-        dir.path(),
-        &[
-            "run",
-            "--quiet",
-            "--config",
-            config.to_str().unwrap(),
-            "--corpus",
-            root().join("corpus").to_str().unwrap(),
-            "--out",
-            "taken",
-        ],
-    );
+    let output = run_into(dir.path(), &config, &root().join("corpus"), Path::new("taken"), &[]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("taken: File exists"), "{stderr}");
@@ -282,7 +261,6 @@ fn an_output_folder_that_is_a_file_is_reported_once() {
 #[test]
 fn a_named_pipe_in_the_corpus_is_rejected_not_waited_on() {
     use std::process::{Command, Stdio};
-    use std::time::{Duration, Instant};
     let dir = tempfile::tempdir().unwrap();
     let corpus = dir.path().join("corpus");
     std::fs::create_dir(&corpus).unwrap();
@@ -302,17 +280,7 @@ fn a_named_pipe_in_the_corpus_is_rejected_not_waited_on() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(60) {
-            child.kill().unwrap();
-            panic!("the run waited on the named pipe");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_at_most(&mut child, 60, "the run waited on the named pipe");
     assert!(status.success());
     assert_eq!(csv_rows(&out.join("articles.csv")).len(), 1);
     let rejects = csv_rows(&out.join("rejects.csv"));
@@ -340,12 +308,6 @@ fn check_reports_data_and_outlet_problems_a_run_would_meet() {
     assert!(stderr.contains("input.outlet: "), "{stderr}");
 }
 
-fn config_named(dir: &std::path::Path, name: &str, text: &str) -> std::path::PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 #[test]
 fn a_missing_config_file_is_a_command_line_error() {
     let dir = tempfile::tempdir().unwrap();
@@ -369,19 +331,7 @@ fn a_commit_cut_short_leaves_no_manifest() {
     // A folder where the last table goes makes its move fail.
     std::fs::remove_file(out.join("rejects.csv")).unwrap();
     std::fs::create_dir_all(out.join("rejects.csv").join("in-the-way")).unwrap();
-    let output = readout(
-        dir.path(),
-        &[
-            "run",
-            "--quiet",
-            "--config",
-            config.to_str().unwrap(),
-            "--corpus",
-            root().join("corpus").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let output = run_into(dir.path(), &config, &root().join("corpus"), &out, &[]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("rejects.csv"), "{stderr}");

@@ -2,7 +2,8 @@
 //! (refreshed with `UPDATE_GOLDEN=1`, reviewed in the diff).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, ExitStatus, Output};
+use std::time::{Duration, Instant};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -21,9 +22,9 @@ pub fn readout(dir: &Path, args: &[&str]) -> Output {
         .expect("readout runs")
 }
 
-/// Runs `readout run` and asserts success; returns the output folder.
-pub fn run_ok(dir: &Path, config: &Path, corpus: &Path, extra: &[&str]) -> PathBuf {
-    let out = dir.join("out");
+/// Runs `readout run --quiet` in `dir` with the output in `out`; returns
+/// its output, whatever its exit code.
+pub fn run_into(dir: &Path, config: &Path, corpus: &Path, out: &Path, extra: &[&str]) -> Output {
     let mut args = vec![
         "run",
         "--quiet",
@@ -35,7 +36,29 @@ pub fn run_ok(dir: &Path, config: &Path, corpus: &Path, extra: &[&str]) -> PathB
         out.to_str().unwrap(),
     ];
     args.extend_from_slice(extra);
-    let output = readout(dir, &args);
+    readout(dir, &args)
+}
+
+/// Waits for `child`, for `seconds` at most: a run that does not end is a
+/// failure (`what` says why it should have), not a hung test.
+pub fn wait_at_most(child: &mut Child, seconds: u64, what: &str) -> ExitStatus {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if started.elapsed() > Duration::from_secs(seconds) {
+            child.kill().unwrap();
+            panic!("{what}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Runs `readout run` and asserts success; returns the output folder.
+pub fn run_ok(dir: &Path, config: &Path, corpus: &Path, extra: &[&str]) -> PathBuf {
+    let out = dir.join("out");
+    let output = run_into(dir, config, corpus, &out, extra);
     assert!(
         output.status.success(),
         "readout failed: {}\n{}",
@@ -47,7 +70,12 @@ pub fn run_ok(dir: &Path, config: &Path, corpus: &Path, extra: &[&str]) -> PathB
 
 /// Writes a config file into `dir` and returns its path.
 pub fn config(dir: &Path, text: &str) -> PathBuf {
-    let path = dir.join("config.toml");
+    config_named(dir, "config.toml", text)
+}
+
+/// Writes a config file `name` into `dir` and returns its path.
+pub fn config_named(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path
 }

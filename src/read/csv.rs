@@ -181,6 +181,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::model::RawText;
+    use crate::read::decode::utf16_bytes;
 
     /// Id, text and encoding of each record of a CSV file holding `bytes`;
     /// `source: reason` of a reject.
@@ -245,10 +246,7 @@ mod tests {
     #[test]
     fn utf16_is_decoded_by_its_byte_order_mark() {
         let text = "id,text\r\nu1,Première ligne\r\nu2,Deuxième\r\n";
-        let bytes: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
-            .collect();
+        let bytes = utf16_bytes(&format!("\u{FEFF}{text}"), false);
         assert_eq!(
             read(&bytes),
             vec![
@@ -261,7 +259,7 @@ mod tests {
     #[test]
     fn utf16_without_a_mark_and_compressed_files_are_told_by_their_bytes() {
         let text = "id,text\nu1,Première ligne\nu2,Deuxième\n";
-        let bytes: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let bytes = utf16_bytes(text, true);
         assert_eq!(
             read(&bytes),
             vec![

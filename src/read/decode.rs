@@ -46,13 +46,18 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
         Ok(text) => check_text(text.to_owned(), "UTF-8"),
         Err(_) if mostly_utf8(bytes) => check_text(String::from_utf8_lossy(bytes).into_owned(), "UTF-8"),
         Err(_) => {
-            let mut detector = chardetng::EncodingDetector::new();
-            detector.feed(bytes, true);
-            let encoding = detector.guess(None, true);
+            let encoding = detect(bytes);
             let (text, _) = encoding.decode_without_bom_handling(bytes);
             check_text(text.into_owned(), encoding.name())
         }
     }
+}
+
+/// The legacy encoding that bytes which are not UTF-8 read best in.
+pub fn detect(bytes: &[u8]) -> &'static Encoding {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    detector.guess(None, true)
 }
 
 /// Whether bytes that are not UTF-8 are UTF-8 with a few stray bytes (cut
@@ -91,6 +96,14 @@ pub fn utf16_reader<R: Read + 'static>(file: R, utf16: Option<&'static Encoding>
         ),
         _ => Box::new(file),
     }
+}
+
+/// `text` in UTF-16, big- or little-endian, for tests: a byte-order mark is
+/// a leading U+FEFF.
+#[cfg(test)]
+pub fn utf16_bytes(text: &str, big_endian: bool) -> Vec<u8> {
+    let bytes = if big_endian { u16::to_be_bytes } else { u16::to_le_bytes };
+    text.encode_utf16().flat_map(bytes).collect()
 }
 
 /// The kind of compressed file `bytes` opens like, by its magic number:
@@ -194,19 +207,14 @@ mod tests {
 
     #[test]
     fn bom_utf16_is_decoded() {
-        let mut bytes = vec![0xFF, 0xFE];
-        for unit in "Kyiv".encode_utf16() {
-            bytes.extend(unit.to_le_bytes());
-        }
-        let d = decode(&bytes, None).unwrap();
+        let d = decode(&utf16_bytes("\u{FEFF}Kyiv", false), None).unwrap();
         assert_eq!((d.text.as_str(), d.encoding), ("Kyiv", "UTF-16LE"));
     }
 
     #[test]
     fn utf16_without_a_bom_is_told_by_its_zero_bytes() {
         let text = "Le ministre a déclaré vendredi que les pourparlers continueraient.";
-        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
-        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let (le, be) = (utf16_bytes(text, false), utf16_bytes(text, true));
         assert_eq!(
             decode(&le, None).unwrap(),
             Decoded {

@@ -16,7 +16,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::decode::{compressed_kind, decode, mostly_utf8, sniff_utf16, utf16_reader};
+use super::decode::{compressed_kind, decode, detect, mostly_utf8, sniff_utf16, utf16_reader};
 use super::record::{to_article, FieldValue, Record, RecordPlace};
 use super::Input;
 use crate::config::FieldMap;
@@ -1017,9 +1017,7 @@ impl Repair {
         if mostly_utf8(raw) {
             return Repair::Lossy;
         }
-        let mut detector = chardetng::EncodingDetector::new();
-        detector.feed(raw, true);
-        Repair::Legacy(detector.guess(None, true).new_decoder_without_bom_handling())
+        Repair::Legacy(detect(raw).new_decoder_without_bom_handling())
     }
 
     fn encoding(&self) -> &'static str {
@@ -1254,6 +1252,7 @@ impl JsonLines<'_> {
 mod tests {
     use super::*;
     use crate::model::RawText;
+    use crate::read::decode::utf16_bytes;
 
     /// Id, text, title and outlet of an article; `source: reason` of a reject.
     type Mapped = Result<(String, String, Option<String>, Option<String>), String>;
@@ -1329,21 +1328,32 @@ mod tests {
         }
     }
 
+    /// The article a reader's input maps to, and its decoded text and
+    /// encoding; `source: reason` of a reject.
+    fn article_of(
+        input: Input,
+        fields: &FieldMap,
+        keys: &JsonKeys,
+    ) -> Result<(RawArticle, String, &'static str), String> {
+        match input {
+            Input::JsonRecord(record) => match parse_record(*record, fields, keys) {
+                Ok(article) => match &article.body {
+                    RawText::Decoded { text, encoding } => Ok((article.clone(), text.clone(), *encoding)),
+                    RawText::Bytes(_) => unreachable!("JSON text is decoded"),
+                },
+                Err(row) => Err(format!("{}: {}", row.source, row.reason)),
+            },
+            Input::Reject(row) => Err(format!("{}: {}", row.source, row.reason)),
+            Input::Article(_) | Input::TextFile(_) => unreachable!("JSON gives records"),
+        }
+    }
+
     fn map_inputs(inputs: Vec<Input>, fields: &FieldMap, keys: &JsonKeys) -> Vec<Mapped> {
         inputs
             .into_iter()
-            .map(|input| match input {
-                Input::JsonRecord(record) => match parse_record(*record, fields, keys) {
-                    Ok(article) => match article.body {
-                        RawText::Decoded { text, .. } => {
-                            Ok((article.article_id, text, article.meta.title, article.meta.outlet))
-                        }
-                        RawText::Bytes(_) => unreachable!("JSON text is decoded"),
-                    },
-                    Err(row) => Err(format!("{}: {}", row.source, row.reason)),
-                },
-                Input::Reject(row) => Err(format!("{}: {}", row.source, row.reason)),
-                Input::Article(_) | Input::TextFile(_) => unreachable!("JSON gives records"),
+            .map(|input| {
+                let (article, text, _) = article_of(input, fields, keys)?;
+                Ok((article.article_id, text, article.meta.title, article.meta.outlet))
             })
             .collect()
     }
@@ -1471,11 +1481,8 @@ mod tests {
             // and errors at the same lines (columns count UTF-8 bytes).
             if let Ok(text) = std::str::from_utf8(json) {
                 let whole = read_array_whole(json);
-                for (mark, to_bytes) in [
-                    ([0xFF, 0xFE], u16::to_le_bytes as fn(u16) -> [u8; 2]),
-                    ([0xFE, 0xFF], u16::to_be_bytes),
-                ] {
-                    let utf16: Vec<u8> = mark.into_iter().chain(text.encode_utf16().flat_map(to_bytes)).collect();
+                for big_endian in [false, true] {
+                    let utf16 = utf16_bytes(&format!("\u{FEFF}{text}"), big_endian);
                     std::fs::write(&path, &utf16).unwrap();
                     for block_bytes in BLOCK_SIZES {
                         assert_eq!(
@@ -1695,18 +1702,9 @@ mod tests {
         }
         inputs
             .into_iter()
-            .map(|input| match input {
-                Input::JsonRecord(record) => match parse_record(*record, &fields, &keys) {
-                    Ok(article) => match article.body {
-                        RawText::Decoded { text, encoding } => {
-                            Ok((text, article.meta.title, article.meta.outlet, encoding))
-                        }
-                        RawText::Bytes(_) => unreachable!("JSON text is decoded"),
-                    },
-                    Err(row) => Err(format!("{}: {}", row.source, row.reason)),
-                },
-                Input::Reject(row) => Err(format!("{}: {}", row.source, row.reason)),
-                Input::Article(_) | Input::TextFile(_) => unreachable!("JSON gives records"),
+            .map(|input| {
+                let (article, text, encoding) = article_of(input, &fields, &keys)?;
+                Ok((text, article.meta.title, article.meta.outlet, encoding))
             })
             .collect()
     }
@@ -1793,10 +1791,7 @@ mod tests {
         assert_eq!(records[3], Ok(("naïve café \u{FFFD} end".into(), None, None, "UTF-8")));
         // UTF-16 JSON Lines, named by their byte-order mark.
         let text = "{\"text\": \"Première ligne\"}\r\n{\"text\": \"Deuxième\"}\r\n";
-        let utf16: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
-            .collect();
+        let utf16 = utf16_bytes(&format!("\u{FEFF}{text}"), false);
         assert_eq!(
             read_named("lines.jsonl", &utf16),
             vec![
@@ -1805,7 +1800,7 @@ mod tests {
             ]
         );
         // Without a byte-order mark, UTF-16 is told by its zero bytes.
-        let bare: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let bare = utf16_bytes(text, false);
         assert_eq!(
             read_named("lines.jsonl", &bare),
             vec![
@@ -1813,24 +1808,18 @@ mod tests {
                 Ok(("Deuxième".into(), None, None, "UTF-16LE")),
             ]
         );
-        let bare: Vec<u8> = r#"[{"text": "Un article en UTF-16"}]"#.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let bare = utf16_bytes(r#"[{"text": "Un article en UTF-16"}]"#, true);
         assert_eq!(
             read_named("many.json", &bare),
             vec![Ok(("Un article en UTF-16".into(), None, None, "UTF-16BE"))]
         );
         // UTF-16 `.json` files.
-        let record: Vec<u8> = [0xFE, 0xFF]
-            .into_iter()
-            .chain(r#"{"text": "Un article"}"#.encode_utf16().flat_map(u16::to_be_bytes))
-            .collect();
+        let record = utf16_bytes("\u{FEFF}{\"text\": \"Un article\"}", true);
         assert_eq!(
             read_named("one.json", &record),
             vec![Ok(("Un article".into(), None, None, "UTF-16BE"))]
         );
-        let array: Vec<u8> = [0xFF, 0xFE]
-            .into_iter()
-            .chain(r#" [{"text": "x"}, 3, {"text": "y"}"#.encode_utf16().flat_map(u16::to_le_bytes))
-            .collect();
+        let array = utf16_bytes("\u{FEFF} [{\"text\": \"x\"}, 3, {\"text\": \"y\"}", false);
         assert_eq!(
             read_named("many.json", &array),
             vec![

@@ -512,6 +512,23 @@ fn emit_record(
     })));
 }
 
+/// An array element: a record in `source`, or the reject of what is none.
+fn emit_element(
+    element: Element,
+    source: &Source,
+    place: RecordPlace,
+    encoding: &'static str,
+    emit: &mut dyn FnMut(Input),
+) {
+    match element {
+        Element::Object(members) => emit_record(source.clone(), Some(members), place, encoding, emit),
+        Element::Other(kind) => emit(Input::Reject(RejectRow {
+            source: place.source,
+            reason: not_an_object(kind),
+        })),
+    }
+}
+
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A whole record's JSON text (a lone record's file, a JSON line) as UTF-8,
@@ -660,13 +677,7 @@ fn read_array_in_memory(
         on_element: &mut |element: Element| {
             count += 1;
             let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
-            match element {
-                Element::Object(members) => emit_record(source.clone(), Some(members), place, encoding, emit),
-                Element::Other(kind) => emit(Input::Reject(RejectRow {
-                    source: place.source,
-                    reason: not_an_object(kind),
-                })),
-            }
+            emit_element(element, source, place, encoding, emit);
             true
         },
     };
@@ -708,11 +719,11 @@ impl BlockFile {
         let mut file = File::open(path)?;
         let mut head = Vec::with_capacity(SNIFF_BYTES);
         (&mut file).take(SNIFF_BYTES as u64).read_to_end(&mut head)?;
-        file.seek(SeekFrom::Start(0))?;
         let utf16 = sniff_utf16(&head);
+        // The head read goes on into the file, not read again.
         Ok(BlockFile {
             path: path.to_path_buf(),
-            reader: utf16_reader(file, utf16),
+            reader: utf16_reader(std::io::Cursor::new(head).chain(file), utf16),
             utf16,
             left: size,
             at_eof: false,
@@ -906,13 +917,7 @@ impl ArrayBlocks<'_> {
                     count += 1;
                     let place = RecordPlace::numbered(rel_path, stem, count, InputFormat::Json);
                     let encoding = if end <= utf8_until { "UTF-8" } else { encoding };
-                    match element {
-                        Element::Object(members) => emit_record(source.clone(), Some(members), place, encoding, emit),
-                        Element::Other(kind) => emit(Input::Reject(RejectRow {
-                            source: place.source,
-                            reason: not_an_object(kind),
-                        })),
-                    }
+                    emit_element(element, &source, place, encoding, emit);
                     true
                 },
             };

@@ -77,7 +77,7 @@ pub struct OutputConfig {
     pub csv_tables: Vec<String>,
     /// zstd level for Parquet (1-22).
     pub zstd_level: i32,
-    /// Rows per Parquet row group, at most (a group also ends at 512 KiB
+    /// Rows per Parquet row group, at most (a group also ends at 256 KiB
     /// of values).
     pub row_group_rows: usize,
 }
@@ -223,7 +223,7 @@ impl Default for RunConfig {
         RunConfig {
             threads: 0,
             batch_articles: 1_000,
-            batch_kib: 512,
+            batch_kib: 256,
             sort_buffer_mib: 256,
             stages: strings(STAGES),
         }

@@ -110,18 +110,25 @@ const DATA_PAGE_BYTES: usize = 128 << 10;
 /// Bytes of values gathered into a row group before it is encoded. Every
 /// table buffers its open row group, so this is most of the writers'
 /// memory; the boundary must be known before encoding (which may happen on
-/// another thread), so it counts values, not encoded bytes. 512 KiB of
-/// article text is some 200 KB encoded and several hundred articles;
-/// readers lose nothing that matters with groups of that size, and the
-/// file's memory does not grow with their number (see `footer`). Larger
-/// groups only raised the peak (1 MiB: by 3-5 MiB), smaller ones slowed the
-/// run down (256 KiB: by a tenth).
-const GROUP_VALUE_BYTES: usize = 512 << 10;
+/// another thread), so it counts values, not encoded bytes. 256 KiB of
+/// article text is some 100 KB encoded and a few hundred articles; readers
+/// lose nothing that matters with groups of that size, and the file's
+/// memory does not grow with their number (see `footer`). What a group
+/// holds is live at once, so its size is also the step by which a run's
+/// peak moves when the threads' buffers happen to coincide, which a longer
+/// run gives more chances to: with 512 KiB groups (and 512 KiB batches, two
+/// groups in flight) the peak of a skeleton run was 1.5-2 MiB higher over a
+/// million articles than over 19,000; with 256 KiB and one group in flight,
+/// about 0.5 MiB higher and 4-5 MiB lower in all, at a few percent of
+/// speed. Larger groups only raised the peak (1 MiB: by 3-5 MiB).
+const GROUP_VALUE_BYTES: usize = 256 << 10;
 
-/// Row groups handed out for encoding and not yet written, per file: one per
-/// worker of a two-core run. Each holds its values until written, so more
-/// only adds memory.
-const GROUPS_IN_FLIGHT: usize = 2;
+/// Row groups handed out for encoding and not yet written, per file. One
+/// is encoded on the pool while the writer gathers the next; each holds
+/// its values until written, and a second one in flight raised the peak
+/// (by about 0.7 MiB at a million articles) without a measurable gain in
+/// speed.
+const GROUPS_IN_FLIGHT: usize = 1;
 
 /// Runs a piece of work, possibly on another thread. The runner, which owns
 /// the threads, hands one in; a file only says what work there is. The work

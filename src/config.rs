@@ -526,9 +526,9 @@ fn check_shape(user: &mut toml::Table, known: &toml::Table, prefix: &str, proble
                 .find(|v| !v.is_str())
                 .map(|bad| format!("expected a list of strings, found an item that is {}", type_name(bad))),
             // Every integer setting counts something.
-            (toml::Value::Integer(i), toml::Value::Integer(_)) if *i < 0 => {
-                Some(format!("expected a whole number of 0 or more, found {i}"))
-            }
+            (toml::Value::Integer(i), toml::Value::Integer(_)) if *i < 0 => Some(format!(
+                "expected a whole number, found {i}: a count cannot be negative"
+            )),
             (u, k) if std::mem::discriminant(u) == std::mem::discriminant(k) => None,
             (toml::Value::Integer(_), toml::Value::Float(_)) => None,
             (u, k) => Some(format!("expected {}, found {}", kind_name(k), type_name(u))),
@@ -639,7 +639,10 @@ mod tests {
                 "readers.csv.delimiter"
             ]
         );
-        assert!(problems[0].message.contains("0 or more, found -5"), "{problems:?}");
+        assert!(
+            problems[0].message.contains("found -5: a count cannot be negative"),
+            "{problems:?}"
+        );
         assert!(problems[1].message.contains("did you mean `parquet`?"));
     }
 

@@ -22,19 +22,18 @@ pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded
         return Err("empty file".into());
     }
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        // A BOM is explicit: UTF-16 text legitimately holds NUL bytes.
-        let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
-        if had_errors {
-            return Err(format!("invalid {} text after its byte-order mark", encoding.name()));
-        }
+        // A BOM is explicit: UTF-16 text legitimately holds NUL bytes. What
+        // does not decode (a surrogate without its other half, a stray byte)
+        // becomes U+FFFD, as in the JSON and CSV readers: one bad code unit
+        // used to reject the whole file. Binary is still told by its
+        // control characters.
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return check_text(text.into_owned(), encoding.name());
     }
     if let Some(offset) = memchr::memchr(0, bytes) {
         if let Some(encoding) = utf16_without_bom(bytes).filter(|_| bytes.len().is_multiple_of(2)) {
-            let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
-            if !had_errors {
-                return check_text(text.into_owned(), encoding.name());
-            }
+            let (text, _) = encoding.decode_without_bom_handling(bytes);
+            return check_text(text.into_owned(), encoding.name());
         }
         return Err(binary(bytes, format!("NUL byte at byte {offset}")));
     }
@@ -209,6 +208,24 @@ mod tests {
     fn bom_utf16_is_decoded() {
         let d = decode(&utf16_bytes("\u{FEFF}Kyiv", false), None).unwrap();
         assert_eq!((d.text.as_str(), d.encoding), ("Kyiv", "UTF-16LE"));
+    }
+
+    #[test]
+    fn utf16_code_units_that_are_not_text_become_replacement_characters() {
+        let text = "Le ministre a déclaré vendredi que les pourparlers continueraient.";
+        for big_endian in [false, true] {
+            let lone_surrogate: &[u8] = if big_endian { &[0xD8, 0x3D] } else { &[0x3D, 0xD8] };
+            let expected = text.replacen("vendredi", "\u{FFFD}vendredi", 1);
+            let units_before = text[..text.find("vendredi").unwrap()].encode_utf16().count();
+            for bom in ["", "\u{FEFF}"] {
+                let mut bytes = utf16_bytes(&format!("{bom}{text}"), big_endian);
+                let at = (units_before + bom.encode_utf16().count()) * 2;
+                bytes.splice(at..at, lone_surrogate.iter().copied());
+                let d = decode(&bytes, None).unwrap();
+                assert_eq!(d.text, expected, "big endian: {big_endian}, BOM: {}", !bom.is_empty());
+                assert_eq!(d.encoding, if big_endian { "UTF-16BE" } else { "UTF-16LE" });
+            }
+        }
     }
 
     #[test]

@@ -92,7 +92,8 @@ BBC_CONFIG = os.path.join(ROOT, "configs", "bbc.toml")
 
 def one_file_per_article(work, count):
     """A corpus of `count` one-article files (symlinks to the BBC texts, in
-    folders of 1,000), where the listing, not the article text, grows."""
+    folders of 1,000), where the number of files, not the article text,
+    grows."""
     corpus = os.path.join(work, f"files-{count}")
     if os.path.isdir(corpus):
         return corpus

@@ -68,7 +68,16 @@ fn parse_threads(text: &str) -> Result<usize, String> {
 struct Bar(ProgressBar);
 
 impl readout::Progress for Bar {
+    fn wants_total(&self) -> bool {
+        !self.0.is_hidden()
+    }
     fn start(&self, total_bytes: u64) {
+        self.0.set_style(
+            ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+            )
+            .expect("valid template"),
+        );
         self.0.set_length(total_bytes);
     }
     fn advance(&self, bytes: u64) {
@@ -123,11 +132,10 @@ fn run(args: &RunArgs) -> anyhow::Result<()> {
     let bar = ProgressBar::hidden();
     if show_bar {
         bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        // Until the corpus is listed (see `Progress::wants_total`).
         bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
-            )
-            .expect("valid template"),
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bytes} ({bytes_per_sec})")
+                .expect("valid template"),
         );
     }
     let report = readout::run(&config, &paths, &Bar(bar))

@@ -13,6 +13,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{BTreeMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, SyncSender};
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,7 +22,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::knowledge::Knowledge;
 use crate::pipeline::{Pipeline, Processed, StageTimes};
-use crate::read::{ids_may_repeat, list_files, read_file, Input};
+use crate::read::{ids_may_repeat, read_file, Input, Listed, Listing};
 use crate::resolve::entities::{EntityResolver, Resolved};
 use crate::write::schema::{EntityRecord, RejectRow, TextRow};
 use crate::write::sink::TableSink;
@@ -40,9 +41,14 @@ pub struct RunPaths {
     pub config_file: PathBuf,
 }
 
-/// Hears about progress; the binary draws a bar with it. Called from the
-/// run's main thread only.
-pub trait Progress {
+/// Hears about progress; the binary draws a bar with it. `start` is called
+/// from a thread of its own, the rest from the run's main thread.
+pub trait Progress: Sync {
+    /// Whether `start` is wanted: the total is found by listing the corpus
+    /// once more, beside the run, which only a bar someone watches needs.
+    fn wants_total(&self) -> bool {
+        false
+    }
     /// The total bytes of input files, once they are listed.
     fn start(&self, _total_bytes: u64) {}
     /// Bytes of input files finished since the last call.
@@ -115,11 +121,9 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let mut timings: BTreeMap<String, f64> = BTreeMap::new();
 
     let skipped_folder = output_inside_corpus(&paths.corpus, &paths.out)?;
-    let (files, listing_rejects) = list_files(&paths.corpus, config, skipped_folder.as_deref());
-    let check_ids = ids_may_repeat(&files, config);
-    let total_bytes: u64 = files.iter().map(|f| f.bytes).sum();
-    let input_files = files.len() as u64;
-    progress.start(total_bytes);
+    let skipped_folder = skipped_folder.as_deref();
+    let check_ids = ids_may_repeat(&paths.corpus, config, skipped_folder);
+    // Until here: the files themselves are listed as they are read.
     timings.insert("list".into(), started.elapsed().as_secs_f64());
 
     // Row groups of `texts` are encoded on the workers, beside the batches.
@@ -170,7 +174,22 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
     let json_keys = pipeline.json_keys();
     let pipeline = &pipeline;
     let pool = &*pool;
-    let (read_seconds, written, texts_written) = std::thread::scope(|scope| {
+    let run_ended = &AtomicBool::new(false);
+    let (read_seconds, input_files, written, texts_written) = std::thread::scope(|scope| {
+        // The corpus is listed as it is read; a bar's total comes from a
+        // listing of its own, on a thread that only sums the sizes.
+        if progress.wants_total() {
+            scope.spawn(move || {
+                let total = Listing::new(corpus, config, skipped_folder)
+                    .take_while(|_| !run_ended.load(Ordering::Relaxed))
+                    .map(|listed| match listed {
+                        Listed::File(file) => file.bytes,
+                        Listed::Reject(_) => 0,
+                    })
+                    .sum();
+                progress.start(total);
+            });
+        }
         // Reader: reads container files (JSON, CSV) in order, passes
         // one-article files on for the workers to read, and cuts batches.
         // Each batch goes to the pool as one task once a credit says there
@@ -180,8 +199,9 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
         // for the barrier.
         let reader = scope.spawn(move || {
             let read_started = Instant::now();
+            let mut input_files = 0u64;
             pool.in_place_scope(|tasks| {
-                let mut inputs: Vec<Input> = listing_rejects.into_iter().map(Input::Reject).collect();
+                let mut inputs: Vec<Input> = Vec::new();
                 let mut bytes = 0usize;
                 let mut file_bytes_done = 0u64;
                 let mut number = 0u64;
@@ -210,7 +230,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
                     });
                     true
                 };
-                for file in &files {
+                for listed in Listing::new(corpus, config, skipped_folder) {
                     let mut emit = |input: Input| {
                         bytes += input.text_bytes();
                         inputs.push(input);
@@ -220,8 +240,14 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
                             file_bytes_done = 0;
                         }
                     };
-                    read_file(file, corpus, config, json_keys, &mut emit);
-                    file_bytes_done += file.bytes;
+                    match listed {
+                        Listed::File(file) => {
+                            input_files += 1;
+                            read_file(&file, corpus, config, json_keys, &mut emit);
+                            file_bytes_done += file.bytes;
+                        }
+                        Listed::Reject(row) => emit(Input::Reject(row)),
+                    }
                     if hung_up {
                         break;
                     }
@@ -231,7 +257,7 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
                 }
             });
             drop(done_sender);
-            read_started.elapsed().as_secs_f64()
+            (read_started.elapsed().as_secs_f64(), input_files)
         });
 
         // Writers: append each batch's rows to the tables while the next
@@ -290,10 +316,11 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
         // tasks still running finish into a closed channel.
         drop(done_receiver);
         drop(rows_sender);
-        let read_seconds = reader.join().expect("reader thread does not panic");
+        run_ended.store(true, Ordering::Relaxed);
+        let (read_seconds, input_files) = reader.join().expect("reader thread does not panic");
         let written = writer.join().expect("writer thread does not panic");
         let texts_written = texts_writer.join().expect("texts writer thread does not panic");
-        (read_seconds, written, texts_written)
+        (read_seconds, input_files, written, texts_written)
     });
     let (mut outputs, write_seconds) = written?;
     let (texts_sink, texts_seconds) = texts_written?;

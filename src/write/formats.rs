@@ -258,8 +258,11 @@ impl ParquetFile {
     /// A temporary sorted run: fast compression, read back once, so no
     /// dictionaries or statistics (they only cost time here).
     pub fn create_run(path: &Path, schema: SchemaRef) -> Result<Self> {
+        // Pages as small as a final table's: a merge reads one of each run
+        // at a time.
         let props = WriterProperties::builder()
             .set_compression(Compression::SNAPPY)
+            .set_data_page_size_limit(DATA_PAGE_BYTES)
             .set_max_row_group_row_count(Some(8_192))
             .set_dictionary_enabled(false)
             .set_statistics_enabled(EnabledStatistics::None)
@@ -514,6 +517,22 @@ pub(super) fn read_parquet(path: &Path, batch_size: usize) -> Result<ParquetReco
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     ParquetRecordBatchReaderBuilder::try_new(file)
         .and_then(|b| b.with_batch_size(batch_size).build())
+        .map_err(|e| output_error(path, e))
+}
+
+/// Reads a sorted run back in batches of about `bytes` of values (at most
+/// 1,024 rows): a merge holds a batch of every run it merges, and 1,024
+/// rows of article text were megabytes each.
+pub(super) fn read_run(path: &Path, bytes: usize) -> Result<ParquetRecordBatchReader> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| output_error(path, e))?;
+    let metadata = builder.metadata();
+    let rows = metadata.file_metadata().num_rows().max(1) as u64;
+    let values: i64 = metadata.row_groups().iter().map(|g| g.total_byte_size()).sum();
+    let batch_rows = (bytes as u64 * rows / values.max(1) as u64).clamp(1, 1_024);
+    builder
+        .with_batch_size(batch_rows as usize)
+        .build()
         .map_err(|e| output_error(path, e))
 }
 

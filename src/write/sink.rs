@@ -17,7 +17,7 @@ use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::DataType;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReader;
 
-use super::formats::{read_parquet, CsvFile, ParquetFile, ParquetOptions};
+use super::formats::{read_run, CsvFile, ParquetFile, ParquetOptions};
 use super::schema::Table;
 use crate::error::{Error, Result};
 
@@ -221,12 +221,48 @@ impl<T: Table> TableSink<T> {
             return Ok(files);
         }
         self.spill()?;
-        let files = merge_runs::<T>(&self.runs, &self.options)?;
-        for run in &self.runs {
-            std::fs::remove_file(run).map_err(|e| Error::io(run, e))?;
+        // Each run being merged holds a batch read back, and the runs are
+        // as many as the table's size over the sort buffer: merged all at
+        // once, a large table's merge took memory in proportion to it.
+        // Runs are merged `MERGE_FAN_IN` at a time into longer runs until
+        // that many are left. Neighbours are merged, so that ties, which
+        // go to the earlier run, keep input order.
+        let mut runs = std::mem::take(&mut self.runs);
+        let mut next_run = runs.len();
+        while runs.len() > MERGE_FAN_IN {
+            let mut merged = Vec::with_capacity(runs.len().div_ceil(MERGE_FAN_IN));
+            for group in runs.chunks(MERGE_FAN_IN) {
+                if let [single] = group {
+                    merged.push(single.clone());
+                    continue;
+                }
+                let path = run_path::<T>(&self.options.dir, next_run);
+                next_run += 1;
+                let mut run = ParquetFile::create_run(&path, T::schema())?;
+                merge_runs_into::<T>(group, &mut |batch| run.write(&batch))?;
+                run.finish()?;
+                remove_runs(group)?;
+                merged.push(path);
+            }
+            runs = merged;
         }
+        let files = merge_runs::<T>(&runs, &self.options)?;
+        remove_runs(&runs)?;
         Ok(files)
     }
+}
+
+/// Runs merged at once at most (see `TableSink::finish`).
+const MERGE_FAN_IN: usize = 16;
+
+/// Bytes of values of each run a merge holds at once.
+const RUN_BATCH_BYTES: usize = 256 << 10;
+
+fn remove_runs(runs: &[PathBuf]) -> Result<()> {
+    for run in runs {
+        std::fs::remove_file(run).map_err(|e| Error::io(run, e))?;
+    }
+    Ok(())
 }
 
 fn run_path<T: Table>(dir: &Path, index: usize) -> PathBuf {
@@ -250,7 +286,7 @@ struct Cursor {
 
 impl Cursor {
     fn open(path: &Path, key_columns: &[usize]) -> Result<Option<Cursor>> {
-        let reader = read_parquet(path, 1_024)?;
+        let reader = read_run(path, RUN_BATCH_BYTES)?;
         let mut cursor = Cursor {
             reader,
             batch: RecordBatch::new_empty(std::sync::Arc::new(arrow_schema::Schema::empty())),
@@ -300,16 +336,9 @@ fn compare_keys(a: &[ArrayRef], a_row: usize, b: &[ArrayRef], b_row: usize) -> O
     Ordering::Equal
 }
 
+/// Merges sorted runs into the table's final files.
 fn merge_runs<T: Table>(runs: &[PathBuf], options: &SinkOptions) -> Result<Vec<PathBuf>> {
     let schema = T::schema();
-    let key_columns: Vec<usize> = T::KEY
-        .iter()
-        .map(|k| schema.index_of(k).expect("key is a column"))
-        .collect();
-    let mut cursors: Vec<Option<Cursor>> = Vec::with_capacity(runs.len());
-    for run in runs {
-        cursors.push(Cursor::open(run, &key_columns)?);
-    }
     let mut parquet = if options.parquet {
         Some(options.create_parquet::<T>()?)
     } else {
@@ -329,9 +358,30 @@ fn merge_runs<T: Table>(runs: &[PathBuf], options: &SinkOptions) -> Result<Vec<P
         }
         Ok(())
     };
+    merge_runs_into::<T>(runs, &mut emit)?;
+    let mut files = Vec::new();
+    if let Some(p) = parquet {
+        files.push(p.finish()?);
+    }
+    if let Some(c) = csv {
+        files.push(c.finish()?);
+    }
+    Ok(files)
+}
 
+/// Merges sorted runs, handing the rows on in batches.
+fn merge_runs_into<T: Table>(runs: &[PathBuf], emit: &mut dyn FnMut(RecordBatch) -> Result<()>) -> Result<()> {
+    let schema = T::schema();
+    let key_columns: Vec<usize> = T::KEY
+        .iter()
+        .map(|k| schema.index_of(k).expect("key is a column"))
+        .collect();
+    let mut cursors: Vec<Option<Cursor>> = Vec::with_capacity(runs.len());
+    for run in runs {
+        cursors.push(Cursor::open(run, &key_columns)?);
+    }
     // A linear scan over the run heads instead of a heap: runs are few
-    // (corpus size / sort buffer), and ties go to the lowest run number,
+    // (at most `MERGE_FAN_IN`), and ties go to the lowest run number,
     // which keeps input order for equal keys.
     let mut picks: Vec<(usize, usize)> = Vec::with_capacity(1_024);
     loop {
@@ -370,14 +420,7 @@ fn merge_runs<T: Table>(runs: &[PathBuf], options: &SinkOptions) -> Result<Vec<P
     if !picks.is_empty() {
         emit(interleave(&cursors, &picks, runs)?)?;
     }
-    let mut files = Vec::new();
-    if let Some(p) = parquet {
-        files.push(p.finish()?);
-    }
-    if let Some(c) = csv {
-        files.push(c.finish()?);
-    }
-    Ok(files)
+    Ok(())
 }
 
 fn interleave(cursors: &[Option<Cursor>], picks: &[(usize, usize)], runs: &[PathBuf]) -> Result<RecordBatch> {
@@ -397,4 +440,79 @@ fn interleave(cursors: &[Option<Cursor>], picks: &[(usize, usize)], runs: &[Path
         path: runs[0].clone(),
         message: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::formats::read_parquet;
+    use crate::write::schema::RejectRow;
+    use arrow_array::Array;
+
+    /// A sort buffer of one byte spills every batch that arrives out of
+    /// order: some 300 runs, merged in rounds of `MERGE_FAN_IN`.
+    #[test]
+    fn many_runs_are_merged_in_rounds_into_a_stable_sort() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = SinkOptions {
+            dir: dir.path().into(),
+            parquet: true,
+            csv: true,
+            parquet_options: ParquetOptions {
+                zstd_level: 1,
+                row_group_rows: 1_000,
+                encoder: None,
+            },
+            sort_buffer_bytes: 1,
+            scratch: false,
+        };
+        let mut sink = TableSink::<RejectRow>::create(options).unwrap();
+        let mut number = crate::test_text::numbers(3);
+        let mut input = Vec::new();
+        for batch in 0..300 {
+            // Few distinct keys: ties across runs must keep input order.
+            let rows: Vec<RejectRow> = (0..1 + number(5))
+                .map(|row| RejectRow {
+                    source: format!("s{}", number(40)),
+                    // Long values make the runs be read back in short batches.
+                    reason: format!("{batch}-{row} {}", "x".repeat(number(3_000))),
+                })
+                .collect();
+            input.extend(rows.iter().cloned());
+            sink.append(rows).unwrap();
+        }
+        assert!(
+            sink.runs.len() > MERGE_FAN_IN * MERGE_FAN_IN,
+            "{} runs",
+            sink.runs.len()
+        );
+        let files = sink.finish().unwrap();
+        input.sort_by(RejectRow::cmp_key);
+        let read: Vec<RecordBatch> = read_parquet(&files[0], 100_000).unwrap().map(|b| b.unwrap()).collect();
+        let column = |name: &str| -> Vec<String> {
+            read.iter()
+                .flat_map(|b| {
+                    let values = b.column_by_name(name).unwrap().as_string::<i32>();
+                    (0..values.len())
+                        .map(|i| values.value(i).to_owned())
+                        .collect::<Vec<_>>()
+                })
+                .collect()
+        };
+        assert_eq!(
+            column("source"),
+            input.iter().map(|r| r.source.clone()).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            column("reason"),
+            input.iter().map(|r| r.reason.clone()).collect::<Vec<_>>()
+        );
+        // Only the table's own files are left.
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["rejects.csv", "rejects.parquet"]);
+    }
 }

@@ -1194,7 +1194,7 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
     let mut line = Vec::new();
     loop {
         line.clear();
-        match reader.read_until(b'\n', &mut line) {
+        match read_line(&mut reader, &mut line) {
             Ok(0) => break,
             Ok(_) => lines.line(line.clone(), utf16.map(Encoding::name), emit),
             Err(e) => {
@@ -1204,6 +1204,45 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
         }
     }
     lines.finish(emit);
+}
+
+/// Appends a line to `line`, its ending included: `\n`, `\r\n`, or a `\r`
+/// alone (files from classic Mac OS and some exports), which JSON cannot
+/// hold inside a value either. Such a file was read as one line: held whole
+/// in memory, and one reject. Returns the bytes read, 0 at the end.
+fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut read = 0;
+    loop {
+        let buffer = match reader.fill_buf() {
+            Ok(buffer) => buffer,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buffer.is_empty() {
+            return Ok(read);
+        }
+        // A `\r` ended the last buffer: a `\n` right after it is the same ending.
+        if read > 0 && line.last() == Some(&b'\r') {
+            if buffer[0] == b'\n' {
+                line.push(b'\n');
+                reader.consume(1);
+                read += 1;
+            }
+            return Ok(read);
+        }
+        let (taken, done) = match memchr::memchr2(b'\n', b'\r', buffer) {
+            Some(end) if buffer[end] == b'\n' => (end + 1, true),
+            Some(end) if end + 1 < buffer.len() => (end + 1 + usize::from(buffer[end + 1] == b'\n'), true),
+            // A `\r` last in the buffer, or no ending yet: the line goes on.
+            _ => (buffer.len(), false),
+        };
+        line.extend_from_slice(&buffer[..taken]);
+        reader.consume(taken);
+        read += taken;
+        if done {
+            return Ok(read);
+        }
+    }
 }
 
 /// The lines of a JSON Lines file, numbered as they are read.
@@ -1740,6 +1779,28 @@ mod tests {
             .map(|r| r.unwrap().0)
             .collect();
         assert_eq!(texts, ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn json_lines_end_at_a_line_feed_a_crlf_or_a_lone_carriage_return() {
+        let text = b"a\nb\r\nc\rd\r\r\ne";
+        let expected: [&[u8]; 6] = [b"a\n", b"b\r\n", b"c\r", b"d\r", b"\r\n", b"e"];
+        // Every buffer size puts a `\r` last in a buffer somewhere.
+        for capacity in 1..=text.len() {
+            let mut reader = BufReader::with_capacity(capacity, &text[..]);
+            let mut lines = Vec::new();
+            let mut line = Vec::new();
+            while read_line(&mut reader, &mut line).unwrap() > 0 {
+                lines.push(std::mem::take(&mut line));
+            }
+            assert_eq!(lines, expected, "buffer of {capacity}");
+        }
+        let lone_cr = b"{\"text\": \"a\"}\r{bad\r\r{\"text\": \"c\"}\r";
+        let read = read_named("lines.jsonl", lone_cr);
+        assert_eq!(read.len(), 3, "{read:?}");
+        assert_eq!(read[0].as_ref().unwrap().0, "a");
+        assert!(read[1].as_ref().unwrap_err().starts_with("lines.jsonl#2: "), "{read:?}");
+        assert_eq!(read[2].as_ref().unwrap().0, "c");
     }
 
     #[test]

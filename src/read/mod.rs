@@ -122,7 +122,10 @@ impl InputFile {
         self.raw_extension().to_ascii_lowercase()
     }
 
-    /// Listing order: by stem, then by lowercased extension.
+    /// Listing order: by stem, then by lowercased extension, then as
+    /// written (`a.TXT` before `a.txt`: which of two such files is read
+    /// first, and the other rejected as a duplicate id, must not depend on
+    /// the file system's order).
     fn cmp_listing(&self, other: &InputFile) -> std::cmp::Ordering {
         fn lower(extension: &str) -> impl Iterator<Item = u8> + '_ {
             extension.bytes().map(|b| b.to_ascii_lowercase())
@@ -130,6 +133,8 @@ impl InputFile {
         self.stem()
             .cmp(other.stem())
             .then_with(|| lower(self.raw_extension()).cmp(lower(other.raw_extension())))
+            .then_with(|| self.raw_extension().cmp(other.raw_extension()))
+            .then_with(|| self.raw_rel_path.cmp(&other.raw_rel_path))
     }
 }
 
@@ -192,7 +197,17 @@ impl Entry {
     fn cmp_listing(&self, other: &Entry) -> std::cmp::Ordering {
         match (self, other) {
             (Entry::File(a), Entry::File(b)) => a.cmp_listing(b),
-            _ => self.key().cmp(other.key()),
+            (Entry::Reject(a), Entry::Reject(b)) => (&a.source, &a.reason).cmp(&(&b.source, &b.reason)),
+            _ => self.key().cmp(other.key()).then_with(|| self.rank().cmp(&other.rank())),
+        }
+    }
+
+    /// Order among entries of equal keys (a named pipe `a` beside `a.txt`).
+    fn rank(&self) -> u8 {
+        match self {
+            Entry::File(_) => 0,
+            Entry::Folder { .. } => 1,
+            Entry::Reject(_) => 2,
         }
     }
 }
@@ -612,6 +627,8 @@ mod tests {
             "a0.txt",
             "a.b/c.txt",
             "a/b.txt",
+            "b.txt",
+            "b.TXT",
         ]);
         let (listed, _) = list_files(dir.path(), &config, None);
         assert_eq!(
@@ -623,7 +640,9 @@ mod tests {
                 "a.b/c.txt",
                 "a/b.txt",
                 "a/x.txt",
-                "a0.txt"
+                "a0.txt",
+                "b.TXT",
+                "b.txt"
             ]
         );
     }

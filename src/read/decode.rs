@@ -6,6 +6,9 @@ use std::io::Read;
 
 use encoding_rs::Encoding;
 
+/// The UTF-8 byte-order mark.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Decoded text and the encoding it was in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
@@ -18,22 +21,37 @@ pub struct Decoded {
 /// Decodes a file's bytes. `forced` skips detection (a configured encoding).
 /// The error is a reject reason.
 pub fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<Decoded, String> {
+    // A UTF-8 mark says no more than valid UTF-8 does: the bytes after it
+    // are read by the rules below (a legacy text saved with one is still
+    // detected, not made U+FFFD throughout).
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     if bytes.is_empty() {
         return Err("empty file".into());
     }
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
-        // A BOM is explicit: UTF-16 text legitimately holds NUL bytes. What
-        // does not decode (a surrogate without its other half, a stray byte)
-        // becomes U+FFFD, as in the JSON and CSV readers: one bad code unit
-        // used to reject the whole file. Binary is still told by its
-        // control characters.
+        // A UTF-16 mark is explicit: the text legitimately holds NUL bytes.
+        // What does not decode (a surrogate without its other half, a
+        // stray byte) becomes U+FFFD, as in the JSON and CSV readers: one
+        // bad code unit used to reject the whole file. Binary is still told
+        // by its control characters.
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return check_text(text.into_owned(), encoding.name());
     }
     if let Some(offset) = memchr::memchr(0, bytes) {
+        // Without a mark, UTF-16 is told by the zero bytes of the first
+        // 4 KiB: what does not decode is let through only as a stray code
+        // unit here and there, so that a binary file that starts like text
+        // is still a reject.
         if let Some(encoding) = utf16_without_bom(bytes).filter(|_| bytes.len().is_multiple_of(2)) {
-            let (text, _) = encoding.decode_without_bom_handling(bytes);
-            return check_text(text.into_owned(), encoding.name());
+            let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
+            let stray = if had_errors {
+                text.chars().filter(|&c| c == '\u{FFFD}').count()
+            } else {
+                0
+            };
+            if stray <= bytes.len() / 2 / 1000 + 1 {
+                return check_text(text.into_owned(), encoding.name());
+            }
         }
         return Err(binary(bytes, format!("NUL byte at byte {offset}")));
     }
@@ -226,6 +244,29 @@ mod tests {
                 assert_eq!(d.encoding, if big_endian { "UTF-16BE" } else { "UTF-16LE" });
             }
         }
+        // Without a mark, code units that do not decode everywhere are not
+        // text that a few bytes damaged.
+        let damaged: Vec<u8> = utf16_bytes(&text.repeat(20), false)
+            .chunks(20)
+            .flat_map(|units| units.iter().copied().chain([0x3D, 0xD8]))
+            .collect();
+        assert!(decode(&damaged, None).unwrap_err().starts_with("binary file: NUL byte"));
+        let marked = [&[0xFF, 0xFE][..], &damaged].concat();
+        assert!(decode(&marked, None).unwrap().text.contains('\u{FFFD}'));
+    }
+
+    #[test]
+    fn a_utf8_mark_before_legacy_text_does_not_stop_its_detection() {
+        let latin1 =
+            b"\xEF\xBB\xBFLe ministre a d\xe9clar\xe9 vendredi que les n\xe9gociations reprendraient \xe0 Gen\xe8ve.";
+        let d = decode(latin1, None).unwrap();
+        assert_eq!(d.encoding, "windows-1252");
+        assert_eq!(
+            d.text,
+            "Le ministre a déclaré vendredi que les négociations reprendraient à Genève."
+        );
+        assert_eq!(decode(b"\xEF\xBB\xBFKyiv", None).unwrap().text, "Kyiv");
+        assert_eq!(decode(b"\xEF\xBB\xBF", None).unwrap_err(), "empty file");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
-use super::decode::{compressed_kind, decode, detect, mostly_utf8, sniff_utf16, utf16_reader};
+use super::decode::{compressed_kind, decode, detect, mostly_utf8, sniff_utf16, utf16_reader, UTF8_BOM};
 use super::record::{to_article, FieldValue, Record, RecordPlace};
 use super::Input;
 use crate::config::FieldMap;
@@ -528,8 +528,6 @@ fn emit_element(
         })),
     }
 }
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// A whole record's JSON text (a lone record's file, a JSON line) as UTF-8,
 /// with the encoding it was in. Only the strings of JSON can hold bytes that
@@ -1184,6 +1182,12 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
     // A UTF-16 file is decoded as it is read, and its lines found in the
     // text.
     let utf16 = sniff_utf16(head);
+    // A file whose first MiB has carriage returns and no line feed ends its
+    // lines with a lone `\r` (classic Mac OS, some exports); it was read as
+    // one line, held whole in memory, and one reject. Elsewhere a lone `\r`
+    // is white space inside a line, as JSON reads it, and only `\n` ends one.
+    let cr_ends_lines =
+        utf16.is_none() && memchr::memchr(b'\n', head).is_none() && memchr::memchr(b'\r', head).is_some();
     if head.starts_with(UTF8_BOM) {
         reader.consume(UTF8_BOM.len());
     }
@@ -1194,7 +1198,12 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
     let mut line = Vec::new();
     loop {
         line.clear();
-        match read_line(&mut reader, &mut line) {
+        let read = if cr_ends_lines {
+            read_line_cr(&mut reader, &mut line)
+        } else {
+            reader.read_until(b'\n', &mut line)
+        };
+        match read {
             Ok(0) => break,
             Ok(_) => lines.line(line.clone(), utf16.map(Encoding::name), emit),
             Err(e) => {
@@ -1206,11 +1215,9 @@ pub fn read_json_lines(path: &Path, rel_path: &str, stem: &str, emit: &mut dyn F
     lines.finish(emit);
 }
 
-/// Appends a line to `line`, its ending included: `\n`, `\r\n`, or a `\r`
-/// alone (files from classic Mac OS and some exports), which JSON cannot
-/// hold inside a value either. Such a file was read as one line: held whole
-/// in memory, and one reject. Returns the bytes read, 0 at the end.
-fn read_line(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
+/// Appends a line to `line`, its ending included: a lone `\r`, `\r\n` or
+/// `\n`. Returns the bytes read, 0 at the end.
+fn read_line_cr(reader: &mut dyn BufRead, line: &mut Vec<u8>) -> std::io::Result<usize> {
     let mut read = 0;
     loop {
         let buffer = match reader.fill_buf() {
@@ -1782,7 +1789,7 @@ mod tests {
     }
 
     #[test]
-    fn json_lines_end_at_a_line_feed_a_crlf_or_a_lone_carriage_return() {
+    fn json_lines_end_at_a_lone_carriage_return_in_files_without_line_feeds() {
         let text = b"a\nb\r\nc\rd\r\r\ne";
         let expected: [&[u8]; 6] = [b"a\n", b"b\r\n", b"c\r", b"d\r", b"\r\n", b"e"];
         // Every buffer size puts a `\r` last in a buffer somewhere.
@@ -1790,7 +1797,7 @@ mod tests {
             let mut reader = BufReader::with_capacity(capacity, &text[..]);
             let mut lines = Vec::new();
             let mut line = Vec::new();
-            while read_line(&mut reader, &mut line).unwrap() > 0 {
+            while read_line_cr(&mut reader, &mut line).unwrap() > 0 {
                 lines.push(std::mem::take(&mut line));
             }
             assert_eq!(lines, expected, "buffer of {capacity}");
@@ -1801,6 +1808,12 @@ mod tests {
         assert_eq!(read[0].as_ref().unwrap().0, "a");
         assert!(read[1].as_ref().unwrap_err().starts_with("lines.jsonl#2: "), "{read:?}");
         assert_eq!(read[2].as_ref().unwrap().0, "c");
+        // Where line feeds end lines, a lone `\r` is white space in a record,
+        // and `\r\r\n` one line end.
+        let lf = b"{\"title\": \"x\",\r\"text\": \"a\"}\r\r\n{\"text\": \"b\"}\n";
+        let read = read_named("lines.jsonl", lf);
+        let texts: Vec<&str> = read.iter().map(|r| r.as_ref().unwrap().0.as_str()).collect();
+        assert_eq!(texts, ["a", "b"]);
     }
 
     #[test]

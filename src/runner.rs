@@ -187,7 +187,10 @@ pub fn run(config: &Config, paths: &RunPaths, progress: &dyn Progress) -> Result
                         Listed::Reject(_) => 0,
                     })
                     .sum();
-                progress.start(total);
+                // Cut short, the sum is not the total.
+                if !run_ended.load(Ordering::Relaxed) {
+                    progress.start(total);
+                }
             });
         }
         // Reader: reads container files (JSON, CSV) in order, passes

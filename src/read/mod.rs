@@ -123,9 +123,11 @@ impl InputFile {
     }
 
     /// Listing order: by stem, then by lowercased extension, then as
-    /// written (`a.TXT` before `a.txt`: which of two such files is read
-    /// first, and the other rejected as a duplicate id, must not depend on
-    /// the file system's order).
+    /// written (`a.TXT` before `a.txt`, `a` before `a.`), then by the name
+    /// as the file system spells it (`caf%E9` written so, before one whose
+    /// byte is not UTF-8): which of two such files is read first, and the
+    /// other rejected as a duplicate id, must not depend on the order the
+    /// file system lists them in.
     fn cmp_listing(&self, other: &InputFile) -> std::cmp::Ordering {
         fn lower(extension: &str) -> impl Iterator<Item = u8> + '_ {
             extension.bytes().map(|b| b.to_ascii_lowercase())
@@ -133,7 +135,7 @@ impl InputFile {
         self.stem()
             .cmp(other.stem())
             .then_with(|| lower(self.raw_extension()).cmp(lower(other.raw_extension())))
-            .then_with(|| self.raw_extension().cmp(other.raw_extension()))
+            .then_with(|| self.rel_path.cmp(&other.rel_path))
             .then_with(|| self.raw_rel_path.cmp(&other.raw_rel_path))
     }
 }
@@ -198,6 +200,16 @@ impl Entry {
         match (self, other) {
             (Entry::File(a), Entry::File(b)) => a.cmp_listing(b),
             (Entry::Reject(a), Entry::Reject(b)) => (&a.source, &a.reason).cmp(&(&b.source, &b.reason)),
+            (
+                Entry::Folder {
+                    rel_slash: a,
+                    raw_rel: x,
+                },
+                Entry::Folder {
+                    rel_slash: b,
+                    raw_rel: y,
+                },
+            ) => a.cmp(b).then_with(|| x.cmp(y)),
             _ => self.key().cmp(other.key()).then_with(|| self.rank().cmp(&other.rank())),
         }
     }
@@ -384,8 +396,9 @@ fn list_folder(folder: &Folder, config: &Config, skipped_folder: Option<&Path>, 
 /// This walks the corpus by names alone (no file's metadata is read), and
 /// stops at the first file whose records carry ids: a few tenths of a second
 /// for 300,000 files, where listing them with their sizes took two seconds.
-/// Links and other entries count as files: at worst ids are checked when
-/// they need not be.
+/// Links and other entries count as files, and a name that is not UTF-8
+/// makes ids checked (see inside): at worst ids are checked when they need
+/// not be.
 pub fn ids_may_repeat(root: &Path, config: &Config, skipped_folder: Option<&Path>) -> bool {
     let readers = &config.readers;
     let mut record_ids: Vec<&String> = Vec::new();
@@ -414,6 +427,11 @@ fn folder_ids_may_repeat(
         let name = entry.file_name();
         if config.input.skip_hidden && name.as_encoded_bytes().starts_with(b".") {
             continue;
+        }
+        // A name that is not UTF-8 is written `%XX`, which a name in
+        // another folder may spell literally: its paths can repeat anywhere.
+        if name.to_str().is_none() {
+            return true;
         }
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
             let rel = raw_rel.join(&name);
@@ -706,6 +724,35 @@ mod tests {
         assert_eq!(rejects.len(), 1);
         assert_eq!(rejects[0].source, "loop");
         assert!(rejects[0].reason.contains("not followed"), "{rejects:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_name_that_is_not_utf8_may_repeat_another_folders_path() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = corpus(&["caf%E9/a.txt", "a", "a."]);
+        let raw = dir.path().join(std::ffi::OsStr::from_bytes(b"caf\xE9"));
+        std::fs::create_dir(&raw).unwrap();
+        std::fs::write(raw.join("a.txt"), "").unwrap();
+        let mut by_path = Config::default();
+        by_path.readers.json.fields.id.clear();
+        by_path.readers.csv.fields.id.clear();
+        // Both give the id `caf%E9/a`.
+        assert!(ids_may_repeat(dir.path(), &by_path, None));
+        let (listed, _) = list_files(dir.path(), &by_path, None);
+        let listed: Vec<(&str, bool)> = listed
+            .iter()
+            .map(|f| (&*f.rel_path, f.raw_rel_path.is_some()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("a", false),
+                ("a.", false),
+                ("caf%E9/a.txt", false),
+                ("caf%E9/a.txt", true)
+            ]
+        );
     }
 
     #[cfg(unix)]

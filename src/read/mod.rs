@@ -401,13 +401,12 @@ fn list_folder(folder: &Folder, config: &Config, skipped_folder: Option<&Path>, 
 /// not be.
 pub fn ids_may_repeat(root: &Path, config: &Config, skipped_folder: Option<&Path>) -> bool {
     let readers = &config.readers;
-    let mut record_ids: Vec<&String> = Vec::new();
+    let mut record_ids: Vec<&[String]> = Vec::new();
     if !readers.json.fields.id.is_empty() {
-        record_ids.extend(&readers.json.extensions);
-        record_ids.extend(&readers.json.lines_extensions);
+        record_ids.extend([&readers.json.extensions[..], &readers.json.lines_extensions[..]]);
     }
     if !readers.csv.fields.id.is_empty() {
-        record_ids.extend(&readers.csv.extensions);
+        record_ids.push(&readers.csv.extensions);
     }
     folder_ids_may_repeat(root, Path::new(""), config, skipped_folder, &record_ids)
 }
@@ -417,12 +416,13 @@ fn folder_ids_may_repeat(
     raw_rel: &Path,
     config: &Config,
     skipped_folder: Option<&Path>,
-    record_ids: &[&String],
+    record_ids: &[&[String]],
 ) -> bool {
     let Ok(listed) = std::fs::read_dir(path) else {
         return false; // a reject when the corpus is read
     };
-    let mut names: Vec<std::ffi::OsString> = Vec::new();
+    // The folder's files by name alone, for their stems and extensions.
+    let mut files: Vec<InputFile> = Vec::new();
     for entry in listed.flatten() {
         let name = entry.file_name();
         if config.input.skip_hidden && name.as_encoded_bytes().starts_with(b".") {
@@ -430,9 +430,9 @@ fn folder_ids_may_repeat(
         }
         // A name that is not UTF-8 is written `%XX`, which a name in
         // another folder may spell literally: its paths can repeat anywhere.
-        if name.to_str().is_none() {
+        let Some(text) = name.to_str() else {
             return true;
-        }
+        };
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
             let rel = raw_rel.join(&name);
             if config.input.recursive
@@ -443,19 +443,17 @@ fn folder_ids_may_repeat(
             }
             continue;
         }
-        names.push(name);
+        files.push(InputFile::new(text.into(), None, 0));
     }
-    let names: Vec<std::borrow::Cow<str>> = names.iter().map(|name| name_text(name)).collect();
-    let split = |name: &str| match name.rfind('.') {
-        Some(dot) if dot > 0 => (name[..dot].to_owned(), name[dot + 1..].to_owned()),
-        _ => (name.to_owned(), String::new()),
-    };
-    let mut stems = std::collections::HashSet::with_capacity(names.len());
-    for name in &names {
-        let (stem, extension) = split(name);
-        if record_ids.iter().any(|e| e.eq_ignore_ascii_case(&extension)) || !stems.insert(stem) {
-            return true;
-        }
+    if files
+        .iter()
+        .any(|file| record_ids.iter().any(|list| extension_in(file.raw_extension(), list)))
+    {
+        return true;
+    }
+    let mut stems = std::collections::HashSet::with_capacity(files.len());
+    if !files.iter().all(|file| stems.insert(file.stem())) {
+        return true;
     }
     stems.iter().any(|stem| {
         let digits = stem.bytes().rev().take_while(u8::is_ascii_digit).count();
